@@ -1,0 +1,36 @@
+"""Custom Keras 3 layers for GANs, one per module, each registered as ``tfgan_zoo>Name``.
+
+- ``MinibatchDiscrimination``  Salimans et al. 2016
+- ``MinibatchStdDev``          Karras et al. 2018 (progressive growing)
+- ``SelfAttention``            Zhang et al. 2019 (SAGAN), BigGAN variant options
+- ``ConditionalBatchNormalization``  de Vries et al. 2017, Miyato & Koyama 2018
+- ``PixelNormalization``       Karras et al. 2018
+- ``AdaIN``                    Huang & Belongie 2017, StyleGAN (Karras et al. 2019)
+- ``FadeIn``                   Karras et al. 2018
+- ``NoiseInjection``           StyleGAN (Karras et al. 2019)
+- ``EqualizedDense``, ``EqualizedConv2D``  Karras et al. 2018 (equalized learning rate)
+"""
+from __future__ import annotations
+
+from tfgan_zoo.layers.adain import AdaIN
+from tfgan_zoo.layers.conditional_batch_norm import ConditionalBatchNormalization
+from tfgan_zoo.layers.equalized import EqualizedConv2D, EqualizedDense
+from tfgan_zoo.layers.fade_in import FadeIn
+from tfgan_zoo.layers.minibatch_discrimination import MinibatchDiscrimination
+from tfgan_zoo.layers.minibatch_stddev import MinibatchStdDev
+from tfgan_zoo.layers.noise_injection import NoiseInjection
+from tfgan_zoo.layers.pixel_norm import PixelNormalization
+from tfgan_zoo.layers.self_attention import SelfAttention
+
+__all__ = [
+    "AdaIN",
+    "ConditionalBatchNormalization",
+    "EqualizedConv2D",
+    "EqualizedDense",
+    "FadeIn",
+    "MinibatchDiscrimination",
+    "MinibatchStdDev",
+    "NoiseInjection",
+    "PixelNormalization",
+    "SelfAttention",
+]

@@ -1,0 +1,95 @@
+"""NoiseInjection (StyleGAN, Karras et al. 2019)."""
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from tfgan_zoo.layers import NoiseInjection
+
+
+def _x(shape=(3, 8, 8, 4), seed=0):
+    return np.random.default_rng(seed).normal(size=shape).astype(np.float32)
+
+
+def test_weight_starts_at_zero_so_layer_is_identity():
+    x = _x()
+    layer = NoiseInjection(seed=1)
+    np.testing.assert_array_equal(layer(x, training=True).numpy(), x)
+    np.testing.assert_array_equal(layer.weight.numpy(), np.zeros(4))
+
+
+def test_explicit_noise_numbers():
+    x = _x()
+    noise = np.random.default_rng(1).normal(size=(3, 8, 8, 1)).astype(np.float32)
+    layer = NoiseInjection()
+    layer.build(x.shape)
+    w = np.array([0.5, -1.0, 2.0, 0.0], np.float32)
+    layer.weight.assign(w)
+    np.testing.assert_allclose(layer(x, noise=noise).numpy(), x + w * noise, rtol=1e-6)
+    full = np.random.default_rng(2).normal(size=x.shape).astype(np.float32)
+    np.testing.assert_allclose(layer(x, noise=full).numpy(), x + w * full, rtol=1e-6)
+
+
+def test_sampled_noise_is_one_map_per_sample_broadcast_over_channels():
+    x = _x(shape=(4, 32, 32, 3))
+    layer = NoiseInjection(seed=3)
+    layer.build(x.shape)
+    w = np.array([1.0, 2.0, -0.5], np.float32)
+    layer.weight.assign(w)
+    # inference without noise: unchanged even with a non-zero weight
+    np.testing.assert_array_equal(layer(x).numpy(), x)
+    np.testing.assert_array_equal(layer(x, training=False).numpy(), x)
+    delta = (layer(x, training=True).numpy() - x) / w
+    np.testing.assert_allclose(delta[..., 1], delta[..., 0], rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(delta[..., 2], delta[..., 0], rtol=1e-4, atol=1e-4)
+    noise = delta[..., 0]
+    assert not np.allclose(noise[0], noise[1])  # one map per sample
+    assert abs(noise.mean()) < 0.05 and abs(noise.std() - 1.0) < 0.05  # N(0, 1), 4096 draws
+
+
+def test_seed_generator_inside_tf_function():
+    x = _x()
+    layer = NoiseInjection(seed=4)
+    layer.build(x.shape)
+    layer.weight.assign(np.ones(4, np.float32))
+    fn = tf.function(lambda t: layer(t, training=True))
+    first, second = fn(x).numpy(), fn(x).numpy()
+    assert not np.allclose(first, second)  # the generator state advances
+    twin = NoiseInjection(seed=4)
+    twin.build(x.shape)
+    twin.weight.assign(np.ones(4, np.float32))
+    np.testing.assert_allclose(twin(x, training=True).numpy(), first, rtol=1e-6)  # seeded
+
+
+def test_apply_at_inference():
+    x = _x()
+    layer = NoiseInjection(seed=5, apply_at_inference=True)
+    layer.build(x.shape)
+    layer.weight.assign(np.ones(4, np.float32))
+    assert not np.allclose(layer(x).numpy(), x)
+
+
+def test_bad_inputs_raise_clear_errors():
+    layer = NoiseInjection()
+    with pytest.raises(ValueError, match=r"NoiseInjection expects noise of shape \(3, 8, 8, 1\) .*got shape \(3, 8, 8\)"):
+        layer(_x(), noise=np.zeros((3, 8, 8), np.float32))
+    with pytest.raises(ValueError, match=r"rank >= 2 .*got shape \(5,\)"):
+        NoiseInjection()(np.zeros((5,), np.float32))
+
+
+def test_config_roundtrip(config_roundtrip):
+    clone = config_roundtrip(NoiseInjection(seed=7, apply_at_inference=True))
+    assert (clone.seed, clone.apply_at_inference) == (7, True)
+
+
+def test_keras_save_load_roundtrip(keras_roundtrip):
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((4, 4, 3))
+    noise_layer = NoiseInjection(seed=1)
+    model = keras.Model(inputs, noise_layer(keras.layers.Conv2D(2, 1)(inputs)), name="noise_model")
+    noise_layer.weight.assign([0.5, -0.25])
+    x = np.random.default_rng(2).normal(size=(2, 4, 4, 3)).astype(np.float32)
+    loaded = keras_roundtrip(model, x)  # inference: deterministic
+    np.testing.assert_array_equal(loaded.layers[-1].weight.numpy(), [0.5, -0.25])

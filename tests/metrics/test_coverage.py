@@ -1,0 +1,64 @@
+"""Mode coverage on the toy mixtures (protocol in DESIGN.md) and class coverage."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tfgan_zoo.data.toy import sample_toy, toy_means
+from tfgan_zoo.metrics import average_coverage, class_coverage, mode_coverage
+
+
+@pytest.mark.parametrize("dataset,modes", [("ring8", 8), ("grid25", 25)])
+def test_true_samples_cover_every_mode(dataset, modes):
+    result = mode_coverage(sample_toy(dataset, 2500, seed=0), dataset)
+    assert result["modes_covered"] == modes
+    assert result["num_modes"] == modes
+    assert result["num_samples"] == 2500
+    # 2-D Gaussian: P(|x - mu| <= 3 std) = 1 - exp(-9 / 2) = 98.89 %
+    assert result["high_quality_percent"] == pytest.approx(100 * (1 - np.exp(-4.5)), abs=0.7)
+
+
+def test_collapsed_and_off_manifold_samples():
+    means = toy_means("ring8")
+    collapsed = np.repeat(means[:1], 100, axis=0)
+    assert mode_coverage(collapsed, "ring8") == {
+        "modes_covered": 1, "num_modes": 8, "high_quality_percent": 100.0, "num_samples": 100,
+    }
+    # half the points exactly on modes 0 and 3, half at the origin (far from every mode)
+    points = np.concatenate([means[[0, 3]], np.zeros((2, 2))])
+    result = mode_coverage(points, "ring8")
+    assert result["modes_covered"] == 2
+    assert result["high_quality_percent"] == 50.0
+    # just inside / outside 3 std (0.03) of mode 0 on grid25's scale (std 0.05 -> 0.15)
+    edge = np.array([[-4.0 + 0.149, -4.0], [-4.0 + 0.151, -4.0]])
+    assert mode_coverage(edge, "grid25")["high_quality_percent"] == 50.0
+
+
+def test_average_coverage_over_seeds():
+    runs = [mode_coverage(sample_toy("ring8", 500, seed=s), "ring8") for s in range(3)]
+    runs.append({**runs[0], "modes_covered": 4})
+    summary = average_coverage(runs)
+    assert summary["modes_covered_mean"] == 7.0
+    assert summary["num_runs"] == 4
+
+
+def test_class_coverage_uniform_and_collapsed():
+    uniform = class_coverage(np.arange(100) % 10, 10)
+    assert uniform == {
+        "classes_covered": 10, "num_classes": 10, "max_class_fraction": 0.1, "kl_to_uniform": 0.0,
+    }
+    collapsed = class_coverage(np.full(50, 3), 10)
+    assert collapsed["classes_covered"] == 1
+    assert collapsed["max_class_fraction"] == 1.0
+    assert collapsed["kl_to_uniform"] == pytest.approx(np.log(10), rel=1e-12)
+    half = class_coverage(np.array([0, 0, 1, 1]), 4)  # p = (1/2, 1/2, 0, 0): KL = log 2
+    assert half["kl_to_uniform"] == pytest.approx(np.log(2), rel=1e-12)
+
+
+def test_coverage_errors():
+    with pytest.raises(ValueError, match=r"labels in \[0, 9\], got values in \[0, 10\]"):
+        class_coverage(np.array([0, 10]), 10)
+    with pytest.raises(ValueError, match=r"shape \(samples, 2\), got shape \(5, 3\)"):
+        mode_coverage(np.zeros((5, 3)), "ring8")
+    with pytest.raises(ValueError, match="Unknown toy dataset 'ring9'"):
+        mode_coverage(np.zeros((5, 2)), "ring9")

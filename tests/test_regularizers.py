@@ -1,0 +1,106 @@
+"""Gradient penalty, R1/R2, weight clipping and orthogonal regularisation: closed forms."""
+import numpy as np
+import pytest
+import tensorflow as tf
+import keras
+
+from tfgan_zoo import regularizers as R
+
+W = np.array([0.6, -1.2, 2.0, 0.3], "float32")
+B = 0.7
+
+
+def linear_critic(x):
+    """D(x) = w . x + b, for flattened x."""
+    flat = tf.reshape(x, (tf.shape(x)[0], -1))
+    return tf.reduce_sum(flat * W, axis=1, keepdims=True) + B
+
+
+def batch(seed, n=8):
+    return tf.constant(np.random.default_rng(seed).normal(size=(n, 2, 2, 1)).astype("float32"))
+
+
+def test_gradient_penalty_of_linear_critic_is_closed_form():
+    norm = float(np.linalg.norm(W))
+    value = float(R.gradient_penalty(linear_critic, batch(0), batch(1)))
+    assert value == pytest.approx((norm - 1.0) ** 2, rel=1e-5)
+    assert float(R.gradient_penalty(linear_critic, batch(0), batch(1), target=0.0)) == pytest.approx(norm**2, rel=1e-5)
+
+
+def test_gradient_penalty_uses_one_coefficient_per_sample():
+    # Critic D(x) = 0.5 * ||x||^2 has grad x, so at x_hat = eps r + (1-eps) f the penalty tells
+    # exactly which eps was used: with per-sample eps the interpolant is a scalar blend.
+    def quadratic(x):
+        return 0.5 * tf.reduce_sum(tf.reshape(x, (tf.shape(x)[0], -1)) ** 2, axis=1)
+
+    real, fake = batch(2, 4), batch(3, 4)
+    eps = np.array([0.0, 0.25, 0.5, 1.0], "float32")
+    blend = eps[:, None, None, None] * real.numpy() + (1 - eps[:, None, None, None]) * fake.numpy()
+    expected = np.mean((np.linalg.norm(blend.reshape(4, -1), axis=1) - 1.0) ** 2)
+    assert float(R.gradient_penalty(quadratic, real, fake, epsilon=eps)) == pytest.approx(expected, rel=1e-5)
+    # with random eps, the interpolants must lie on the segments between the paired samples
+    captured = []
+
+    def spy(x):
+        captured.append(x)
+        return quadratic(x)
+
+    R.gradient_penalty(spy, real, fake, seed=keras.random.SeedGenerator(0))
+    x_hat = captured[0].numpy().reshape(4, -1)
+    r, f = real.numpy().reshape(4, -1), fake.numpy().reshape(4, -1)
+    coefficients = (x_hat - f) / (r - f)
+    assert np.allclose(coefficients, coefficients[:, :1], atol=1e-4)  # one eps per row
+    assert np.all((coefficients >= 0) & (coefficients <= 1))
+
+
+def test_r1_and_r2_of_linear_critic_are_squared_norm():
+    norm_sq = float(np.sum(W**2))
+    assert float(R.r1_penalty(linear_critic, batch(4))) == pytest.approx(norm_sq, rel=1e-5)
+    assert float(R.r2_penalty(linear_critic, batch(5))) == pytest.approx(norm_sq, rel=1e-5)
+
+
+def test_orthogonal_penalty_zero_for_orthogonal_and_positive_otherwise():
+    q, _ = np.linalg.qr(np.random.default_rng(0).normal(size=(6, 6)))
+    assert float(R.orthogonal_penalty([tf.constant(q[:, :4], tf.float32)])) == pytest.approx(0.0, abs=1e-9)
+    # scaled orthogonal columns are still penalty-free: only the off-diagonal counts
+    assert float(R.orthogonal_penalty([tf.constant(3.0 * q[:, :4], tf.float32)])) == pytest.approx(0.0, abs=1e-8)
+    k = np.array([[1.0, 1.0], [0.0, 1.0]], "float32")  # W^T W = [[1, 1], [1, 2]]
+    assert float(R.orthogonal_penalty([tf.constant(k)])) == pytest.approx(2.0)
+    # conv kernels are reshaped to (fan_in, filters)
+    conv = np.random.default_rng(1).normal(size=(3, 3, 2, 4)).astype("float32")
+    m = conv.reshape(-1, 4)
+    gram = m.T @ m
+    assert float(R.orthogonal_penalty([tf.constant(conv)])) == pytest.approx(
+        np.sum((gram * (1 - np.eye(4))) ** 2), rel=1e-5
+    )
+
+
+def test_weight_clipping_hook_clips_every_discriminator_weight():
+    class Holder:
+        discriminator = keras.Sequential([keras.Input((3,)), keras.layers.Dense(5), keras.layers.Dense(1)])
+
+    for v in Holder.discriminator.trainable_variables:
+        v.assign(np.random.default_rng(0).normal(size=v.shape) * 3)
+    R.WeightClipping(0.01).after_step(Holder)
+    values = np.concatenate([v.numpy().ravel() for v in Holder.discriminator.trainable_variables])
+    assert np.max(np.abs(values)) <= 0.01 + 1e-9
+    assert np.sum(np.isclose(np.abs(values), 0.01)) > len(values) // 2  # really clipped
+
+
+def test_registry_and_bad_specs():
+    assert isinstance(R.get({"kind": "gradient_penalty", "weight": 10}), R.GradientPenalty)
+    assert R.get("r1").name == "d_r1"
+    with pytest.raises(ValueError, match="Unknown regularizer 'gradient_penalt'.*Did you mean 'gradient_penalty'"):
+        R.get("gradient_penalt")
+    with pytest.raises(ValueError, match="interval >= 1, got 0"):
+        R.GradientPenalty(interval=0)
+    with pytest.raises(ValueError, match="weight >= 0, got -1"):
+        R.R1Penalty(weight=-1)
+    with pytest.raises(ValueError, match="clip > 0"):
+        R.WeightClipping(clip=0)
+
+
+def test_config_round_trip():
+    for reg in (R.GradientPenalty(weight=5, interval=4), R.OrthogonalRegularization(applies_to="discriminator"),
+                R.WeightClipping(0.02), R.FeatureMatching(layer="f")):
+        assert R.get(reg.get_config()).get_config() == reg.get_config()

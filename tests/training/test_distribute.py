@@ -1,0 +1,85 @@
+"""Two replicas on two logical CPUs give the same update as one device (DESIGN.md, facts 1-4)."""
+import numpy as np
+import pytest
+import tensorflow as tf
+import keras
+
+import tfgan_zoo as tz
+from tfgan_zoo import regularizers as R
+from tfgan_zoo.models import dcgan_discriminator, dcgan_generator, mlp_discriminator, mlp_generator
+
+GLOBAL_BATCH = 16
+import os
+SN = os.environ.get("SN", "1") == "1"
+
+
+def two_replica_strategy():
+    devices = tf.config.list_logical_devices("CPU")
+    if len(devices) < 2:
+        pytest.skip("needs two logical CPU devices (set up in conftest.py)")
+    return tf.distribute.MirroredStrategy([d.name for d in devices[:2]])
+
+
+def build_mlp(weights=None):
+    keras.utils.set_random_seed(0)
+    gan = tz.GAN(mlp_generator(8, 2, 16), mlp_discriminator(2, 16), latent_dim=8, seed=3)
+    gan.compile(
+        keras.optimizers.Adam(1e-2, beta_1=0.5), keras.optimizers.Adam(1e-2, beta_1=0.5),
+        loss="wasserstein", regularizers=[R.GradientPenalty(10.0)], d_steps=2, ema_decay=0.9,
+    )
+    return gan
+
+
+def build_dcgan():
+    keras.utils.set_random_seed(0)
+    gan = tz.GAN(
+        dcgan_generator(8, 28, 1, 4, normalization_kind="layer"),
+        dcgan_discriminator(28, 1, 4, normalization_kind=None, spectral_norm=SN),
+        latent_dim=8, seed=3,
+    )
+    gan.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3), loss="hinge")
+    return gan
+
+
+def weights_of(gan):
+    models = [gan.generator, gan.discriminator] + ([gan.ema_generator] if gan.ema_generator is not None else [])
+    return [np.array(w) for m in models for w in m.get_weights()]
+
+
+@pytest.mark.parametrize("builder, data", [
+    (build_mlp, lambda: np.random.default_rng(1).normal(size=(GLOBAL_BATCH, 2)).astype("float32")),
+    (build_dcgan, lambda: np.random.default_rng(1).uniform(-1, 1, (GLOBAL_BATCH, 28, 28, 1)).astype("float32")),
+], ids=["mlp-wgangp-dsteps2-ema", "dcgan-layernorm-spectralnorm-hinge"])
+def test_two_replica_step_equals_single_device_step(builder, data):
+    samples = data()
+    dataset = lambda: tf.data.Dataset.from_tensor_slices(samples).batch(GLOBAL_BATCH)
+
+    single = builder()
+    initial = weights_of(single)
+    single.fit(dataset(), epochs=1, verbose=0)
+
+    with two_replica_strategy().scope():
+        mirrored = builder()
+    for a, b in zip(initial, weights_of(mirrored)):
+        np.testing.assert_array_equal(a, b)  # same starting point
+    history = mirrored.fit(dataset(), epochs=1, verbose=0)
+
+    moved = 0
+    for before, a, b in zip(initial, weights_of(single), weights_of(mirrored)):
+        np.testing.assert_allclose(a, b, atol=1e-5, rtol=1e-5)
+        moved += int(not np.allclose(before, a))
+    assert moved > 0  # the step really changed the weights
+    assert all(np.isfinite(v[-1]) for v in history.history.values())
+
+
+def test_replicas_draw_different_latents():
+    strategy = two_replica_strategy()
+    with strategy.scope():
+        gan = build_mlp()
+
+    @tf.function
+    def draw():
+        return strategy.run(lambda: gan.sample_latents(4))
+
+    per_replica = strategy.experimental_local_results(draw())
+    assert not np.allclose(per_replica[0].numpy(), per_replica[1].numpy())

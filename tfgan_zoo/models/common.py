@@ -1,0 +1,57 @@
+"""Small pieces the architecture builders share: normalisation, spectral norm, conditioning."""
+from __future__ import annotations
+
+from typing import Optional
+
+import keras
+
+NORMALIZATIONS = (None, "batch", "layer")
+
+
+def check_choice(name: str, value, choices) -> None:
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {list(choices)}, got {value!r}.")
+
+
+def normalization(kind: Optional[str], name: str) -> Optional[keras.layers.Layer]:
+    """A normalisation layer: batch (Ioffe & Szegedy 2015), layer (Ba et al. 2016; the WGAN-GP
+    critic's choice) or None.
+
+    Under MirroredStrategy, batch normalisation uses each replica's own batch statistics, so a
+    multi-replica step differs from a one-device step on the same global batch. (Keras's
+    synchronized BatchNormalization was tried: its all-reduce collides with the gradient
+    all-reduce of a two-network GAN step on TF 2.21 -- "Shape mismatch in the collective".)"""
+    check_choice("normalization", kind, NORMALIZATIONS)
+    if kind == "batch":
+        return keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-5, name=name)
+    if kind == "layer":
+        return keras.layers.LayerNormalization(epsilon=1e-5, name=name)
+    return None
+
+
+def maybe_spectral(layer: keras.layers.Layer, spectral_norm: bool) -> keras.layers.Layer:
+    """Wrap in Keras's SpectralNormalization (Miyato et al. 2018): one power iteration per call in
+    training, one u vector per layer."""
+    if not spectral_norm:
+        return layer
+    return keras.layers.SpectralNormalization(layer, power_iterations=1, name=f"sn_{layer.name}")
+
+
+def label_embedding(labels, num_classes: int, dim: int, name: str):
+    """Embed int labels (batch,) -> (batch, dim)."""
+    embedded = keras.layers.Embedding(num_classes, dim, name=name)(labels)
+    return keras.layers.Flatten(name=f"{name}_flat")(embedded)
+
+
+def projection_logits(features, labels, num_classes: int, spectral_norm: bool, name: str = "projection"):
+    """Projection discriminator output: psi(h) + <embed(y), h> (Miyato & Koyama 2018, eq. 3)."""
+    logits = maybe_spectral(keras.layers.Dense(1, name="logits"), spectral_norm)(features)
+    if num_classes is None:
+        return logits
+    width = features.shape[-1]
+    # Not wrapped in SpectralNormalization: Keras's wrapper casts outputs to the input dtype, which
+    # for integer labels is int32 and cuts the embedding's gradient.
+    embedding = keras.layers.Embedding(num_classes, width, name=f"{name}_embedding")
+    embedded = keras.layers.Flatten(name=f"{name}_flat")(embedding(labels))
+    inner = keras.layers.Dot(axes=1, name=f"{name}_inner")([embedded, features])
+    return keras.layers.Add(name="conditional_logits")([logits, inner])

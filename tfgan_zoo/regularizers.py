@@ -1,0 +1,280 @@
+"""Regularisers: pure penalty functions, and small objects that plug them into the GAN step.
+
+A regulariser object has a `name` (its tracker, e.g. `d_gp`), the network it `applies_to`
+("discriminator" or "generator"), a `weight` and an `interval`: with interval k it is applied on
+every k-th update of that network only, multiplied by k (lazy regularisation, Karras et al. 2020,
+"Analyzing and Improving the Image Quality of StyleGAN", sec. 3.1). Hooks that act on weights
+rather than on the loss (weight clipping) implement `after_step`.
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
+
+import keras
+import tensorflow as tf
+
+Tensor = tf.Tensor
+
+
+def _per_sample_norm(gradients: Tensor) -> Tensor:
+    """Euclidean norm of each sample's gradient, over all non-batch axes."""
+    squared = tf.reduce_sum(tf.square(tf.reshape(gradients, (tf.shape(gradients)[0], -1))), axis=1)
+    return tf.sqrt(squared + 1e-12)
+
+
+def _input_gradients(discriminator: Callable[[Tensor], Tensor], inputs: Tensor) -> Tensor:
+    """d sum(D(x)) / dx for each sample (D's logits are per-sample, so this is per-sample grad)."""
+    with tf.GradientTape() as tape:
+        tape.watch(inputs)
+        logits = tf.cast(discriminator(inputs), tf.float32)
+        total = tf.reduce_sum(logits)
+    return tape.gradient(total, inputs)
+
+
+def gradient_penalty(
+    discriminator: Callable[[Tensor], Tensor],
+    real: Tensor,
+    fake: Tensor,
+    target: float = 1.0,
+    epsilon: Optional[Tensor] = None,
+    seed: Any = None,
+) -> Tensor:
+    """E[(||grad_x D(x_hat)||_2 - target)^2] at x_hat = eps real + (1 - eps) fake, unweighted.
+
+    Gulrajani et al. 2017, "Improved Training of Wasserstein GANs", eq. 3 (target 1; lambda = 10
+    lives in the regulariser object). One eps ~ U[0, 1] per sample (not per pixel); pass
+    `epsilon` of shape (batch,) to fix it. The penalty is taken on the logits, in float32.
+    """
+    real = tf.convert_to_tensor(real)
+    fake = tf.cast(tf.convert_to_tensor(fake), real.dtype)
+    if real.shape.rank is not None and fake.shape.rank is not None and real.shape.rank != fake.shape.rank:
+        raise ValueError(f"real and fake must have the same shape, got {real.shape} and {fake.shape}.")
+    batch = tf.shape(real)[0]
+    if epsilon is None:
+        epsilon = keras.random.uniform((batch,), seed=seed)
+    epsilon = tf.reshape(tf.cast(epsilon, real.dtype), [-1] + [1] * (real.shape.rank - 1))
+    interpolated = epsilon * real + (1.0 - epsilon) * fake
+    norms = _per_sample_norm(_input_gradients(discriminator, interpolated))
+    return tf.reduce_mean(tf.square(norms - target))
+
+
+def r1_penalty(discriminator: Callable[[Tensor], Tensor], real: Tensor) -> Tensor:
+    """E_real ||grad_x D(x)||_2^2, unweighted (Mescheder et al. 2018, "Which Training Methods for
+    GANs do actually Converge?", eq. 9; their gamma/2 is the regulariser's weight)."""
+    gradients = _input_gradients(discriminator, tf.convert_to_tensor(real))
+    return tf.reduce_mean(tf.square(_per_sample_norm(gradients)))
+
+
+def r2_penalty(discriminator: Callable[[Tensor], Tensor], fake: Tensor) -> Tensor:
+    """E_fake ||grad_x D(x)||_2^2, unweighted (Mescheder et al. 2018, eq. 10)."""
+    return r1_penalty(discriminator, fake)
+
+
+def orthogonal_penalty(kernels: list[Tensor]) -> Tensor:
+    """sum over kernels of ||W^T W * (1 - I)||_F^2, W the kernel reshaped to (fan_in, units).
+
+    Brock et al. 2019, "Large Scale GAN Training" (BigGAN), sec. 3.1: penalises the off-diagonal
+    of the Gram matrix of the output filters, leaving their norms free.
+    """
+    total = tf.constant(0.0)
+    for kernel in kernels:
+        matrix = tf.reshape(tf.cast(kernel, tf.float32), (-1, kernel.shape[-1]))
+        gram = tf.matmul(matrix, matrix, transpose_a=True)
+        off_diagonal = gram * (1.0 - tf.eye(kernel.shape[-1]))
+        total += tf.reduce_sum(tf.square(off_diagonal))
+    return total
+
+
+# --- objects the GAN step composes -----------------------------------------------------------
+
+@dataclass
+class StepContext:
+    """What a regulariser can look at during one update (built by the GAN step)."""
+
+    gan: Any
+    real: Tensor
+    fake: Tensor
+    labels: Optional[Tensor] = None
+    real_features: Optional[Tensor] = None
+    fake_features: Optional[Tensor] = None
+
+    def discriminator_fn(self) -> Callable[[Tensor], Tensor]:
+        """x -> D logits (conditioned on this batch's labels), in training mode."""
+        return lambda images: self.gan.discriminate(images, self.labels, training=True)
+
+
+class Regularizer:
+    """Base class: a weighted penalty applied every `interval` updates of one network."""
+
+    kind: str = ""
+    default_name: str = ""
+    applies_to: str = "discriminator"
+    needs_features: bool = False
+    adds_loss: bool = True
+
+    def __init__(self, weight: float = 1.0, interval: int = 1, name: Optional[str] = None):
+        if not float(weight) >= 0.0:
+            raise ValueError(f"{type(self).__name__}: expected weight >= 0, got {weight!r}.")
+        if int(interval) != interval or interval < 1:
+            raise ValueError(f"{type(self).__name__}: expected an integer interval >= 1, got {interval!r}.")
+        self.weight = float(weight)
+        self.interval = int(interval)
+        self.name = name or self.default_name
+
+    def penalty(self, context: StepContext) -> Tensor:
+        """The unweighted penalty for this step."""
+        raise NotImplementedError
+
+    def after_step(self, gan: Any) -> None:
+        """Called after each update of `applies_to` (weight clipping acts here)."""
+
+    def get_config(self) -> dict:
+        return {"kind": self.kind, "weight": self.weight, "interval": self.interval, "name": self.name}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.get_config()})"
+
+
+class GradientPenalty(Regularizer):
+    """WGAN-GP penalty (Gulrajani et al. 2017), weight lambda = 10 by default; target 1."""
+
+    kind, default_name = "gradient_penalty", "d_gp"
+
+    def __init__(self, weight: float = 10.0, interval: int = 1, target: float = 1.0, name: Optional[str] = None):
+        super().__init__(weight, interval, name)
+        self.target = float(target)
+
+    def penalty(self, context: StepContext) -> Tensor:
+        epsilon = context.gan.replica_uniform(tf.shape(context.real)[:1])
+        return gradient_penalty(
+            context.discriminator_fn(), context.real, context.fake, self.target, epsilon=epsilon
+        )
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "target": self.target}
+
+
+class R1Penalty(Regularizer):
+    """R1 on real data (Mescheder et al. 2018); weight = gamma / 2 (StyleGAN: gamma 10 -> 5)."""
+
+    kind, default_name = "r1", "d_r1"
+
+    def __init__(self, weight: float = 5.0, interval: int = 1, name: Optional[str] = None):
+        super().__init__(weight, interval, name)
+
+    def penalty(self, context: StepContext) -> Tensor:
+        return r1_penalty(context.discriminator_fn(), context.real)
+
+
+class R2Penalty(Regularizer):
+    """R2 on generated data (Mescheder et al. 2018)."""
+
+    kind, default_name = "r2", "d_r2"
+
+    def __init__(self, weight: float = 5.0, interval: int = 1, name: Optional[str] = None):
+        super().__init__(weight, interval, name)
+
+    def penalty(self, context: StepContext) -> Tensor:
+        return r2_penalty(context.discriminator_fn(), tf.stop_gradient(context.fake))
+
+
+def _kernels(model: keras.Model) -> list:
+    return [v for v in model.trainable_variables if len(v.shape) >= 2 and "kernel" in v.path]
+
+
+class OrthogonalRegularization(Regularizer):
+    """BigGAN's orthogonal regularisation on every kernel of one network (default: generator, 1e-4)."""
+
+    kind = "orthogonal"
+
+    def __init__(
+        self, weight: float = 1e-4, interval: int = 1, applies_to: str = "generator", name: Optional[str] = None
+    ):
+        if applies_to not in ("generator", "discriminator"):
+            raise ValueError(f"applies_to must be 'generator' or 'discriminator', got {applies_to!r}.")
+        self.applies_to = applies_to
+        self.default_name = "g_orth" if applies_to == "generator" else "d_orth"
+        super().__init__(weight, interval, name)
+
+    def penalty(self, context: StepContext) -> Tensor:
+        network = context.gan.generator if self.applies_to == "generator" else context.gan.discriminator
+        return orthogonal_penalty(_kernels(network))
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "applies_to": self.applies_to}
+
+
+class WeightClipping(Regularizer):
+    """Clip every discriminator weight to [-c, c] after each critic update (Arjovsky et al. 2017,
+    Algorithm 1, c = 0.01). Adds nothing to the loss."""
+
+    kind, default_name, adds_loss = "weight_clipping", "d_clip", False
+
+    def __init__(self, clip: float = 0.01, name: Optional[str] = None):
+        if not float(clip) > 0.0:
+            raise ValueError(f"WeightClipping: expected clip > 0, got {clip!r}.")
+        super().__init__(weight=0.0, interval=1, name=name)
+        self.clip = float(clip)
+
+    def penalty(self, context: StepContext) -> Tensor:
+        return tf.constant(0.0)
+
+    def after_step(self, gan: Any) -> None:
+        for variable in gan.discriminator.trainable_variables:
+            variable.assign(tf.clip_by_value(variable, -self.clip, self.clip))
+
+    def get_config(self) -> dict:
+        return {"kind": self.kind, "clip": self.clip, "name": self.name}
+
+
+class FeatureMatching(Regularizer):
+    """Generator term ||E f(x) - E f(G(z))||^2 on the discriminator feature layer named `layer`
+    (Salimans et al. 2016, sec. 3.1). With the GAN's `generator_adversarial_weight=0` it replaces
+    the generator objective, as in the paper."""
+
+    kind, default_name, applies_to, needs_features = "feature_matching", "g_fm", "generator", True
+
+    def __init__(self, weight: float = 1.0, interval: int = 1, layer: str = "features", name: Optional[str] = None):
+        super().__init__(weight, interval, name)
+        self.layer = layer
+
+    def penalty(self, context: StepContext) -> Tensor:
+        from tfgan_zoo.losses import feature_matching_loss
+
+        return feature_matching_loss(tf.stop_gradient(context.real_features), context.fake_features)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "layer": self.layer}
+
+
+_KINDS: dict[str, type[Regularizer]] = {
+    cls.kind: cls
+    for cls in (GradientPenalty, R1Penalty, R2Penalty, OrthogonalRegularization, WeightClipping, FeatureMatching)
+}
+
+
+def get(spec: Any) -> Regularizer:
+    """A Regularizer from an instance, a kind name, or a config dict {"kind": ..., **params}."""
+    if isinstance(spec, Regularizer):
+        return spec
+    if isinstance(spec, str):
+        spec = {"kind": spec}
+    if not isinstance(spec, dict) or "kind" not in spec:
+        raise ValueError(f"Expected a Regularizer, a kind name or a dict with 'kind', got {spec!r}.")
+    params = dict(spec)
+    kind = params.pop("kind")
+    if kind not in _KINDS:
+        close = difflib.get_close_matches(str(kind), _KINDS, n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise ValueError(f"Unknown regularizer {kind!r}; expected one of {sorted(_KINDS)}.{hint}")
+    try:
+        return _KINDS[kind](**params)
+    except TypeError as error:
+        raise ValueError(f"Bad parameters {params} for regularizer {kind!r}: {error}") from None
+
+
+def kinds() -> list[str]:
+    """The registered regulariser kinds."""
+    return sorted(_KINDS)
