@@ -40,7 +40,7 @@ def test_mnist_unshuffled_is_deterministic_and_as_numpy(mock_tfds):
 
 def test_cifar10_channels_and_resolution(mock_tfds):
     info = data.describe("tfds:cifar10")
-    assert (info.shape, info.num_classes, info.class_names[0]) == ((32, 32, 3), 10, "airplane")
+    assert (info.shape, info.num_classes, len(info.class_names)) == ((32, 32, 3), 10, 10)
     ds = data.load("tfds:cifar10:test", 8, resolution=16, channels=1, repeat=False)
     batches = list(ds.as_numpy_iterator())
     assert len(batches) == 3  # 24 mock examples, drop_remainder

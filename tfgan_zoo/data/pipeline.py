@@ -159,6 +159,45 @@ def load(
         missing data that cannot be prepared raises DataUnavailableError.
     toy_size: how many toy points are drawn (then shuffled / repeated).
     """
+    strategy = strategy if strategy is not None else _active_strategy()
+    return _build(
+        spec,
+        batch_size,
+        split=split,
+        resolution=resolution,
+        channels=channels,
+        shuffle=shuffle,
+        seed=seed,
+        repeat=repeat,
+        with_labels=with_labels,
+        drop_remainder=drop_remainder,
+        strategy=strategy,
+        data_dir=data_dir,
+        cache=cache,
+        toy_size=toy_size,
+        download=download,
+    )
+
+
+def _build(
+    spec: str,
+    batch_size: int,
+    *,
+    split: str | None,
+    resolution: int | None,
+    channels: int | None,
+    shuffle: bool,
+    seed: int | None,
+    repeat: bool,
+    with_labels: bool | None,
+    drop_remainder: bool,
+    strategy: tf.distribute.Strategy | None,
+    data_dir: str | None,
+    cache: bool,
+    toy_size: int,
+    download: bool,
+) -> tf.data.Dataset:
+    """`load` with the strategy already resolved (None: no replica checks)."""
     _check_positive("batch_size", batch_size)
     _check_positive("toy_size", toy_size)
     if resolution is not None:
@@ -169,7 +208,6 @@ def load(
         )
     parsed = parse_spec(spec)
     split = resolve_split(parsed, split, spec)
-    strategy = strategy if strategy is not None else _active_strategy()
     if strategy is not None:
         replicas = strategy.num_replicas_in_sync
         if batch_size % replicas:
@@ -519,9 +557,12 @@ def as_numpy_images(
         _check_no_split(parsed, resolve_split(parsed, split, spec), spec)
         return sample_toy(parsed.name, num, seed=seed)
     batch_size = min(num, 500)
-    dataset = load(
+    dataset = _build(  # no strategy: any batch size, even inside a strategy scope
         spec,
         batch_size,
+        strategy=None,
+        seed=None,
+        toy_size=1,
         split=split,
         resolution=resolution,
         channels=channels,
