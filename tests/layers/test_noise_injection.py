@@ -93,3 +93,36 @@ def test_keras_save_load_roundtrip(keras_roundtrip):
     x = np.random.default_rng(2).normal(size=(2, 4, 4, 3)).astype(np.float32)
     loaded = keras_roundtrip(model, x)  # inference: deterministic
     np.testing.assert_array_equal(loaded.layers[-1].weight.numpy(), [0.5, -0.25])
+
+
+_MIRRORED_SCRIPT = """
+import os
+os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
+import numpy as np
+import tensorflow as tf
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+from tfgan_zoo.layers import NoiseInjection
+strategy = tf.distribute.MirroredStrategy([d.name for d in tf.config.list_logical_devices("CPU")])
+with strategy.scope():
+    layer = NoiseInjection(seed=1)
+    layer.build((None, 4, 4, 1))
+    layer.weight.assign([1.0])
+data = tf.data.Dataset.from_tensor_slices(np.zeros((4, 4, 4, 1), "float32")).batch(4)
+batch = next(iter(strategy.experimental_distribute_dataset(data)))
+step = tf.function(lambda x: strategy.run(lambda t: layer(t, training=True), args=(x,)))
+a, b = [v.numpy() for v in strategy.experimental_local_results(step(batch))]
+assert a.shape == b.shape == (2, 4, 4, 1), (a.shape, b.shape)
+assert not np.allclose(a, b), "replicas drew identical noise"
+print("OK")
+"""
+
+
+def test_replicas_draw_different_noise_under_mirrored_strategy():
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", _MIRRORED_SCRIPT], capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0 and "OK" in result.stdout, result.stderr[-3000:]

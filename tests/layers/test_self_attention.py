@@ -140,3 +140,22 @@ def test_keras_save_load_roundtrip(keras_roundtrip, spectral_norm):
     x = _input(shape=(2, 4, 4, 8), seed=6)
     loaded = keras_roundtrip(model, x)
     assert float(loaded.layers[1].gamma.numpy()) == pytest.approx(0.3)
+
+
+def test_spectral_norm_under_mixed_precision_in_tf_function():
+    import warnings
+
+    import tensorflow as tf
+
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    try:
+        layer = SelfAttention(spectral_norm=True)
+        x = tf.constant(_input(seed=8), dtype="float16")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)  # Keras' wrapper overflowed in float16
+            out = tf.function(lambda t: layer(t, training=True))(x)
+        assert out.dtype == tf.float16
+        assert layer.query_conv.vector_u.dtype == "float32"
+        np.testing.assert_array_equal(out.numpy(), x.numpy())  # gamma = 0
+    finally:
+        keras.mixed_precision.set_global_policy("float32")

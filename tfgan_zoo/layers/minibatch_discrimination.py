@@ -37,6 +37,9 @@ class MinibatchDiscrimination(keras.layers.Layer):
             original code).
         kernel_regularizer, kernel_constraint: optional Keras regularizer / constraint on T.
 
+    The statistics are over the batch the layer sees: under ``tf.distribute`` that is the
+    per-replica batch.
+
     Input shape: ``(batch, A)``. Output shape: ``(batch, A + B)``. Memory is
     O(batch^2 * B * C), fine for the usual discriminator batch sizes.
     """

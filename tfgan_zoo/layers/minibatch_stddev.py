@@ -38,6 +38,8 @@ class MinibatchStdDev(keras.layers.Layer):
     code); with ``allow_smaller_groups=False`` a ValueError (static batch size) or
     InvalidArgumentError (batch size known only at run time) is raised.
 
+    Under ``tf.distribute`` the groups are formed within each replica's batch.
+
     Args:
         group_size: G, samples per group (paper: 4).
         num_new_features: F, number of appended statistics channels; must divide C.

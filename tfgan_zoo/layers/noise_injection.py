@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 import keras
+import tensorflow as tf
 from keras import ops
 
 from tfgan_zoo.layers._validation import check_known_channels, check_rank, shape_tuple
@@ -24,7 +25,8 @@ class NoiseInjection(keras.layers.Layer):
     ``keras.random.SeedGenerator``, so it works inside tf.function) or when ``noise`` is
     passed explicitly (shape (batch, ..., 1) or the input's shape). In inference without
     explicit noise the input is returned unchanged, unless ``apply_at_inference=True``
-    (StyleGAN samples noise at inference too; turn it on for such sampling).
+    (StyleGAN samples noise at inference too; turn it on for such sampling). Under a
+    tf.distribute strategy each replica draws different noise.
 
     Args:
         seed: seed of the layer's SeedGenerator (None: random).
@@ -62,7 +64,7 @@ class NoiseInjection(keras.layers.Layer):
             if not (training or self.apply_at_inference):
                 return inputs
             noise_shape = tuple(ops.shape(inputs)[:-1]) + (1,)
-            noise = keras.random.normal(noise_shape, seed=self.seed_generator, dtype=inputs.dtype)
+            noise = self._sample_noise(noise_shape, inputs.dtype)
         else:
             noise_shape = shape_tuple(noise.shape)
             if len(noise_shape) != len(shape) or noise_shape[-1] not in (1, shape[-1], None):
@@ -71,6 +73,20 @@ class NoiseInjection(keras.layers.Layer):
                     f"got shape {noise_shape}"
                 )
         return inputs + ops.cast(self.weight, inputs.dtype) * ops.cast(noise, inputs.dtype)
+
+    def _sample_noise(self, shape: tuple, dtype: Any) -> Any:
+        """N(0, 1) noise from the layer's SeedGenerator, different on every replica.
+
+        ``keras.random.normal(shape, seed=self.seed_generator)`` would draw the same noise
+        on every replica of a tf.distribute strategy (the generator state is mirrored), so
+        the replica id is folded into the drawn seed before the stateless draw.
+        """
+        seed = self.seed_generator.next()
+        context = tf.distribute.get_replica_context()
+        if context is not None and context.num_replicas_in_sync > 1:
+            replica = ops.cast(context.replica_id_in_sync_group, seed.dtype)
+            seed = seed + replica * ops.convert_to_tensor([0, 1], dtype=seed.dtype)
+        return tf.random.stateless_normal(shape, seed=seed, dtype=dtype)
 
     def compute_output_shape(self, input_shape: Any) -> Any:
         return input_shape

@@ -84,11 +84,14 @@ class SelfAttention(keras.layers.Layer):
             dtype=self.dtype_policy,
         )
         if self.spectral_norm:
+            # The power iteration runs in the variable dtype (float32 under mixed precision:
+            # Keras' wrapper overflows when it is traced in float16); the wrapped
+            # convolution itself keeps this layer's compute dtype.
             return keras.layers.SpectralNormalization(
                 conv,
                 power_iterations=self.power_iterations,
                 name=f"{name}_sn",
-                dtype=self.dtype_policy,
+                dtype=self.dtype_policy.variable_dtype,
             )
         return conv
 
