@@ -26,6 +26,7 @@ _LAZY = {
     "presets": "tfgan_zoo.presets",
     "from_preset": "tfgan_zoo.presets:from_preset",
     "list_presets": "tfgan_zoo.presets:list_presets",
+    "mirrored_strategy": "tfgan_zoo.training.distribute:mirrored_strategy",
     "load_generator": "tfgan_zoo.pretrained:load_generator",
     "export_generator": "tfgan_zoo.export:export_generator",
 }

@@ -7,17 +7,18 @@ import keras
 import tfgan_zoo as tz
 from tfgan_zoo import regularizers as R
 from tfgan_zoo.models import dcgan_discriminator, dcgan_generator, mlp_discriminator, mlp_generator
+from tfgan_zoo.training.distribute import mirrored_strategy
 
 GLOBAL_BATCH = 16
-import os
-SN = os.environ.get("SN", "1") == "1"
 
 
 def two_replica_strategy():
     devices = tf.config.list_logical_devices("CPU")
     if len(devices) < 2:
         pytest.skip("needs two logical CPU devices (set up in conftest.py)")
-    return tf.distribute.MirroredStrategy([d.name for d in devices[:2]])
+    # One strategy per test, in one process: plain MirroredStrategy objects would share collective
+    # keys and fail with "Shape mismatch in the collective instance 100" (see distribute.py).
+    return mirrored_strategy([d.name for d in devices[:2]])
 
 
 def build_mlp(weights=None):
@@ -33,8 +34,8 @@ def build_mlp(weights=None):
 def build_dcgan():
     keras.utils.set_random_seed(0)
     gan = tz.GAN(
-        dcgan_generator(8, 28, 1, 4, normalization_kind="layer"),
-        dcgan_discriminator(28, 1, 4, normalization_kind=None, spectral_norm=SN),
+        dcgan_generator(8, 28, 1, 4, normalization_kind="sync_batch"),
+        dcgan_discriminator(28, 1, 4, normalization_kind=None, spectral_norm=True),
         latent_dim=8, seed=3,
     )
     gan.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3), loss="hinge")
@@ -49,7 +50,7 @@ def weights_of(gan):
 @pytest.mark.parametrize("builder, data", [
     (build_mlp, lambda: np.random.default_rng(1).normal(size=(GLOBAL_BATCH, 2)).astype("float32")),
     (build_dcgan, lambda: np.random.default_rng(1).uniform(-1, 1, (GLOBAL_BATCH, 28, 28, 1)).astype("float32")),
-], ids=["mlp-wgangp-dsteps2-ema", "dcgan-layernorm-spectralnorm-hinge"])
+], ids=["mlp-wgangp-dsteps2-ema", "dcgan-syncbn-spectralnorm-hinge"])
 def test_two_replica_step_equals_single_device_step(builder, data):
     samples = data()
     dataset = lambda: tf.data.Dataset.from_tensor_slices(samples).batch(GLOBAL_BATCH)
@@ -83,3 +84,12 @@ def test_replicas_draw_different_latents():
 
     per_replica = strategy.experimental_local_results(draw())
     assert not np.allclose(per_replica[0].numpy(), per_replica[1].numpy())
+
+
+def test_successive_strategies_all_reduce_different_shapes():
+    for size in (3, 5):  # plain MirroredStrategy objects: the second fails (shape [5] vs [3])
+        strategy = two_replica_strategy()
+        reduce = tf.function(lambda: strategy.run(
+            lambda: tf.distribute.get_replica_context().all_reduce("sum", tf.ones([size]))))
+        for value in strategy.experimental_local_results(reduce()):
+            np.testing.assert_array_equal(value, np.full([size], 2.0))

@@ -5,7 +5,7 @@ from typing import Optional
 
 import keras
 
-NORMALIZATIONS = (None, "batch", "layer")
+NORMALIZATIONS = (None, "batch", "sync_batch", "layer")
 
 
 def check_choice(name: str, value, choices) -> None:
@@ -14,16 +14,15 @@ def check_choice(name: str, value, choices) -> None:
 
 
 def normalization(kind: Optional[str], name: str) -> Optional[keras.layers.Layer]:
-    """A normalisation layer: batch (Ioffe & Szegedy 2015), layer (Ba et al. 2016; the WGAN-GP
-    critic's choice) or None.
-
-    Under MirroredStrategy, batch normalisation uses each replica's own batch statistics, so a
-    multi-replica step differs from a one-device step on the same global batch. (Keras's
-    synchronized BatchNormalization was tried: its all-reduce collides with the gradient
-    all-reduce of a two-network GAN step on TF 2.21 -- "Shape mismatch in the collective".)"""
+    """A normalisation layer: batch (Ioffe & Szegedy 2015), sync_batch (batch statistics over all
+    replicas, so a multi-replica step equals a one-device step), layer (Ba et al. 2016; the WGAN-GP
+    critic's choice) or None. Plain batch normalisation under MirroredStrategy uses each replica's
+    own batch statistics."""
     check_choice("normalization", kind, NORMALIZATIONS)
     if kind == "batch":
         return keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-5, name=name)
+    if kind == "sync_batch":
+        return keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-5, synchronized=True, name=name)
     if kind == "layer":
         return keras.layers.LayerNormalization(epsilon=1e-5, name=name)
     return None

@@ -422,7 +422,7 @@ class GAN(keras.Model):
         with tf.GradientTape() as tape:
             total, report = objective(*args)
             # Scale inside the tape: the strategy sums replica gradients (DESIGN.md, fact 1).
-            scaled = optimizer.scale_loss(total / replicas)
+            scaled = optimizer.scale_loss(total / replicas if replicas > 1 else total)
         gradients = tape.gradient(scaled, variables)
         optimizer.apply_gradients(zip(gradients, variables))
         return report
