@@ -16,6 +16,8 @@ __version__ = "0.1.0"
 # public name -> "module:attribute" (or "module" for a sub-package)
 _LAZY = {
     "GAN": "tfgan_zoo.training.gan:GAN",
+    "UnrolledGAN": "tfgan_zoo.training.unrolled:UnrolledGAN",
+    "BEGAN": "tfgan_zoo.training.began:BEGAN",
     "losses": "tfgan_zoo.losses",
     "regularizers": "tfgan_zoo.regularizers",
     "layers": "tfgan_zoo.layers",

@@ -25,7 +25,9 @@ def build_mlp(weights=None):
     keras.utils.set_random_seed(0)
     gan = tz.GAN(mlp_generator(8, 2, 16), mlp_discriminator(2, 16), latent_dim=8, seed=3)
     gan.compile(
-        keras.optimizers.Adam(1e-2, beta_1=0.5), keras.optimizers.Adam(1e-2, beta_1=0.5),
+        # SGD, not Adam: Adam's update is invariant to the gradient's scale, so it would hide a
+        # replica-count scaling bug (DESIGN.md, fact 1).
+        keras.optimizers.SGD(5e-2), keras.optimizers.SGD(5e-2),
         loss="wasserstein", regularizers=[R.GradientPenalty(10.0)], d_steps=2, ema_decay=0.9,
     )
     return gan
@@ -38,7 +40,7 @@ def build_dcgan():
         dcgan_discriminator(28, 1, 4, normalization_kind=None, spectral_norm=True),
         latent_dim=8, seed=3,
     )
-    gan.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3), loss="hinge")
+    gan.compile(keras.optimizers.SGD(1e-1), keras.optimizers.SGD(1e-1), loss="hinge")
     return gan
 
 

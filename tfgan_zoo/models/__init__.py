@@ -5,6 +5,7 @@ from typing import Any, Callable
 
 import keras
 
+from tfgan_zoo.models.began import began_autoencoder, began_generator
 from tfgan_zoo.models.dcgan import dcgan_discriminator, dcgan_generator
 from tfgan_zoo.models.mlp import mlp_discriminator, mlp_generator
 
@@ -13,6 +14,8 @@ BUILDERS: dict[str, Callable[..., keras.Model]] = {
     "mlp_discriminator": mlp_discriminator,
     "dcgan_generator": dcgan_generator,
     "dcgan_discriminator": dcgan_discriminator,
+    "began_generator": began_generator,
+    "began_autoencoder": began_autoencoder,
 }
 
 
@@ -26,4 +29,4 @@ def build(kind: str, **config: Any) -> keras.Model:
         raise ValueError(f"Bad config for {kind!r}: {error}") from None
 
 
-__all__ = ["BUILDERS", "build", "dcgan_discriminator", "dcgan_generator", "mlp_discriminator", "mlp_generator"]
+__all__ = ["BUILDERS", "began_autoencoder", "began_generator", "build", "dcgan_discriminator", "dcgan_generator", "mlp_discriminator", "mlp_generator"]

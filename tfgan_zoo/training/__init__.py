@@ -1,4 +1,6 @@
-"""Training: the generic GAN model, its variants and callbacks."""
+"""Training: the generic GAN model and its variants (hooks only, one train_step)."""
+from tfgan_zoo.training.began import BEGAN
 from tfgan_zoo.training.gan import GAN
+from tfgan_zoo.training.unrolled import UnrolledGAN
 
-__all__ = ["GAN"]
+__all__ = ["BEGAN", "GAN", "UnrolledGAN"]

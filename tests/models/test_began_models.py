@@ -1,0 +1,60 @@
+"""BEGAN builders (Berthelot et al. 2017, fig. 1): shapes, ELU + nearest-neighbour decoder, linearly
+growing encoder filters, output range, serialisation and bad input."""
+import numpy as np
+import pytest
+import keras
+
+from tfgan_zoo.models.began import began_autoencoder, began_generator
+
+
+@pytest.mark.parametrize("resolution, upsamplings", [(28, 2), (32, 2), (64, 3)])
+def test_shapes_and_architecture(resolution, upsamplings):
+    generator = began_generator(latent_dim=8, resolution=resolution, channels=3, width=4)
+    autoencoder = began_autoencoder(resolution=resolution, channels=3, hidden=5, width=4)
+    assert generator.output_shape == (None, resolution, resolution, 3)
+    assert autoencoder.input_shape == autoencoder.output_shape == (None, resolution, resolution, 3)
+    assert autoencoder.get_layer("embedding").output.shape == (None, 5)
+    for model in (generator, autoencoder):
+        ups = [layer for layer in model.layers if isinstance(layer, keras.layers.UpSampling2D)]
+        assert len(ups) == upsamplings and all(layer.interpolation == "nearest" for layer in ups)
+        hidden_convs = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)
+                        and not layer.name.endswith("to_images")]
+        assert hidden_convs and all(layer.get_config()["activation"] == "elu" for layer in hidden_convs)
+    # encoder filters grow linearly with each sub-sampling: n, 2n, 3n, ...
+    downs = [autoencoder.get_layer(f"enc_down_{i}") for i in range(upsamplings)]
+    assert [layer.filters for layer in downs] == [4 * (i + 2) for i in range(upsamplings)]
+    assert all(layer.strides == (2, 2) for layer in downs)
+    assert autoencoder.get_layer(f"enc_conv_{upsamplings}b").filters == 4 * (upsamplings + 1)
+
+
+@pytest.mark.parametrize("output_activation, function", [("tanh", np.tanh), ("clip", lambda x: np.clip(x, -1, 1))])
+def test_output_is_tanh_or_linear_clipped_to_minus_one_one(output_activation, function):
+    keras.utils.set_random_seed(0)
+    generator = began_generator(8, 28, 1, 4, output_activation=output_activation)
+    last = generator.get_layer("to_images")
+    kernel, bias = last.get_weights()
+    last.set_weights([kernel * 20.0, bias])  # push part of the pre-activation outside [-1, 1]
+    z = np.random.default_rng(0).uniform(-1, 1, (4, 8)).astype("float32")
+    before = keras.Model(generator.input, last.output)(z).numpy()
+    images = generator(z).numpy()
+    assert np.mean(np.abs(before) > 1.0) > 0.05
+    assert images.min() >= -1.0 and images.max() <= 1.0
+    np.testing.assert_allclose(images, function(before), rtol=1e-5, atol=1e-6)
+
+
+def test_builders_round_trip_through_their_config():
+    keras.utils.set_random_seed(0)
+    autoencoder = began_autoencoder(32, 3, 6, 2, output_activation="clip")
+    clone = keras.Model.from_config(autoencoder.get_config())
+    clone.set_weights(autoencoder.get_weights())
+    x = np.random.default_rng(0).uniform(-1, 1, (2, 32, 32, 3)).astype("float32")
+    np.testing.assert_allclose(autoencoder(x).numpy(), clone(x).numpy(), rtol=1e-6)
+
+
+def test_bad_arguments_are_rejected():
+    with pytest.raises(ValueError, match=r"resolution must be one of \[28, 32, 64\], got 48"):
+        began_generator(8, 48)
+    with pytest.raises(ValueError, match=r"output_activation must be one of \['tanh', 'clip'\], got 'relu'"):
+        began_autoencoder(28, output_activation="relu")
+    with pytest.raises(ValueError, match="hidden must be a positive integer, got 0"):
+        began_autoencoder(28, hidden=0)
