@@ -85,10 +85,17 @@ def test_labels_optional_and_resolution_channels():
 
 
 def test_as_numpy_images():
-    images, _ = data.load_mnist5k("train")
+    images, labels = data.load_mnist5k("train")
     x = data.as_numpy_images("mnist5k", 700)
     assert x.shape == (700, 28, 28, 1) and x.dtype == np.float32
-    np.testing.assert_array_equal(x, images[:700].astype(np.float32) / np.float32(127.5) - 1)
+    # a seeded shuffled draw: every image is a train image, all digits are represented (the file is
+    # sorted by digit, so the first 700 would hold only 0s and 1s), and the seed fixes the draw
+    scaled = images.astype(np.float32) / np.float32(127.5) - 1
+    index = {scaled[i].tobytes(): int(label) for i, label in enumerate(labels)}
+    drawn = [index[image.tobytes()] for image in x]
+    assert len(set(drawn)) == 10 and max(np.bincount(drawn)) < 120
+    np.testing.assert_array_equal(x, data.as_numpy_images("mnist5k", 700))
+    assert not np.array_equal(x, data.as_numpy_images("mnist5k", 700, seed=1))
     assert data.as_numpy_images("mnist5k:heldout", 5, resolution=14).shape == (5, 14, 14, 1)
     with pytest.raises(ValueError, match=r"num=1001 images but 'mnist5k:heldout' holds only 1000"):
         data.as_numpy_images("mnist5k:heldout", 1001)

@@ -8,6 +8,7 @@ import pytest
 import scipy.linalg
 
 from tfgan_zoo.metrics import feature_statistics, fid_from_features, frechet_distance
+from tfgan_zoo.metrics.fid import _upper_times_lower
 
 
 def reference_fid(mu1, s1, mu2, s2, eps=None):
@@ -44,7 +45,8 @@ def test_diagonal_gaussians_closed_form():
     mu1, mu2 = rng.normal(size=d), rng.normal(size=d)
     v1, v2 = rng.uniform(0.1, 3.0, size=d), rng.uniform(0.1, 3.0, size=d)
     expected = np.sum((mu1 - mu2) ** 2) + np.sum((np.sqrt(v1) - np.sqrt(v2)) ** 2)
-    assert frechet_distance(mu1, np.diag(v1), mu2, np.diag(v2)) == pytest.approx(expected, rel=1e-10)
+    value = frechet_distance(mu1, np.diag(v1), mu2, np.diag(v2))
+    assert value == pytest.approx(expected, rel=1e-10)
 
 
 def test_scaled_full_covariance_closed_form():
@@ -104,6 +106,40 @@ def test_dead_features_stay_finite_and_close():
     assert np.isfinite(value)
     assert value == pytest.approx(reference_fid(mu1, s1, mu2, s2, eps=1e-6), rel=1e-6)
     assert value == pytest.approx(reference_fid(mu1, s1, mu2, s2), rel=1e-3)
+
+
+def test_ill_conditioned_full_rank_covariances_take_the_exact_path():
+    rng = np.random.default_rng(7)
+    d = 60
+    q1, _ = np.linalg.qr(rng.normal(size=(d, d)))
+    q2, _ = np.linalg.qr(rng.normal(size=(d, d)))
+    s1 = (q1 * np.logspace(-8, 0, d)) @ q1.T  # condition number 1e8
+    s2 = (q2 * np.logspace(-7, 1, d)) @ q2.T
+    mu1, mu2 = np.zeros(d), np.full(d, 0.01)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # not singular: no eps offset
+        value = frechet_distance(mu1, s1, mu2, s2)
+    assert value == pytest.approx(reference_fid(mu1, s1, mu2, s2), rel=1e-6)
+
+
+def test_eps_zero_on_a_singular_product_matches_the_plain_reference():
+    rng = np.random.default_rng(8)
+    x, y = rng.normal(size=(30, 50)), rng.normal(size=(40, 50)) + 0.2
+    mu1, s1 = x.mean(0), np.cov(x, rowvar=False)
+    mu2, s2 = y.mean(0), np.cov(y, rowvar=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        value = frechet_distance(mu1, s1, mu2, s2, eps=0.0)
+    assert value == pytest.approx(reference_fid(mu1, s1, mu2, s2), rel=1e-6)
+
+
+@pytest.mark.parametrize("n", [5, 300, 601])
+def test_triangular_product_equals_the_dense_product(n):
+    rng = np.random.default_rng(n)
+    lower1, lower2 = np.tril(rng.normal(size=(n, n))), np.tril(rng.normal(size=(n, n)))
+    np.testing.assert_allclose(
+        _upper_times_lower(lower1.T, lower2, leaf=64), lower1.T @ lower2, rtol=0, atol=1e-10
+    )
 
 
 def test_fid_from_features_uses_ddof_1_statistics():

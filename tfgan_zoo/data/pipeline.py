@@ -548,9 +548,10 @@ def as_numpy_images(
     download: bool = True,
     seed: int = 0,
 ) -> np.ndarray:
-    """The first `num` images of a spec, unshuffled, as float32 (num, H, W, C) in [-1, 1]
-    (for metrics' real statistics). Toy specs give `num` points (num, 2) drawn with `seed`.
-    Raises ValueError when the source holds fewer than `num` examples."""
+    """`num` images of a spec as float32 (num, H, W, C) in [-1, 1], for metrics' real statistics:
+    a shuffled draw fixed by `seed` (sources can be sorted by class -- mnist5k and class folders
+    are -- so the first `num` would not be representative). Toy specs give `num` points (num, 2)
+    drawn with `seed`. Raises ValueError when the source holds fewer than `num` examples."""
     _check_positive("num", num)
     parsed = parse_spec(spec)
     if parsed.kind == "toy":
@@ -561,12 +562,12 @@ def as_numpy_images(
         spec,
         batch_size,
         strategy=None,
-        seed=None,
+        seed=seed,
         toy_size=1,
         split=split,
         resolution=resolution,
         channels=channels,
-        shuffle=False,
+        shuffle=True,
         repeat=False,
         with_labels=False,
         drop_remainder=False,

@@ -13,6 +13,19 @@ from tfgan_zoo.metrics.features import _Extractor, get_feature_extractor, mnist5
 from tfgan_zoo.metrics.fid import feature_statistics, frechet_distance
 
 
+def _write_scalar(tag: str, value: float, step: int) -> None:
+    """A TensorBoard scalar summary written with TF core ops only: ``tf.summary.scalar`` needs
+    the tensorboard package, which TensorFlow no longer installs. Same record (a float32
+    tensor with the "scalars" plugin metadata), so TensorBoard shows it as usual."""
+    import tensorflow as tf
+    from tensorflow.core.framework import summary_pb2
+
+    metadata = summary_pb2.SummaryMetadata(
+        plugin_data=summary_pb2.SummaryMetadata.PluginData(plugin_name="scalars")
+    )
+    tf.summary.write(tag, tf.constant(value, tf.float32), step=step, metadata=metadata)
+
+
 class FIDCallback(keras.callbacks.Callback):
     """Compute FID every ``every_n_steps`` training steps (batches) and log it.
 
@@ -24,9 +37,12 @@ class FIDCallback(keras.callbacks.Callback):
 
     Each value is written to ``logs["fid"]`` of that batch, to ``self.history`` as
     (step, fid), as the scalar "fid" to a TensorBoard event file in ``log_dir`` (if given) and
-    appended as a "step,fid" row to the CSV file ``csv_path`` (e.g. the run's metrics.csv;
-    header written when the file is new). ``initial_step`` offsets the step count when
-    training resumes.
+    appended as a "step,fid" row to the CSV file ``csv_path`` (header written when the file is
+    new). With ``epoch_logs`` (default), the latest FID is also put in every epoch's logs once
+    one has been computed, so History, Keras' CSVLogger/TensorBoard or a run's own metrics.csv
+    writer pick it up: place this callback before them, and to share a metrics.csv that
+    another writer owns, leave ``csv_path`` None and let that writer record the "fid" column.
+    ``initial_step`` offsets the step count when training resumes.
     """
 
     def __init__(
@@ -42,6 +58,7 @@ class FIDCallback(keras.callbacks.Callback):
         seed: int = 0,
         batch_size: int = 500,
         initial_step: int = 0,
+        epoch_logs: bool = True,
     ) -> None:
         super().__init__()
         if every_n_steps < 1:
@@ -64,6 +81,7 @@ class FIDCallback(keras.callbacks.Callback):
         self.batch_size = int(batch_size)
         self.step = int(initial_step)
         self.history: list[tuple[int, float]] = []
+        self.epoch_logs = bool(epoch_logs)
         self._writer = None
 
     @property
@@ -114,6 +132,10 @@ class FIDCallback(keras.callbacks.Callback):
             logs["fid"] = fid
         self._log(self.step, fid)
 
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        if self.epoch_logs and logs is not None and self.history:
+            logs["fid"] = self.history[-1][1]
+
     def _log(self, step: int, fid: float) -> None:
         if self.log_dir is not None:
             import tensorflow as tf
@@ -121,7 +143,7 @@ class FIDCallback(keras.callbacks.Callback):
             if self._writer is None:
                 self._writer = tf.summary.create_file_writer(self.log_dir)
             with self._writer.as_default():
-                tf.summary.scalar("fid", fid, step=step)
+                _write_scalar("fid", fid, step)
             self._writer.flush()
         if self.csv_path is not None:
             new = not self.csv_path.exists() or self.csv_path.stat().st_size == 0

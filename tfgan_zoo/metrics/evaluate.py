@@ -47,7 +47,9 @@ def parse_metrics(metrics: str | Sequence[str]) -> tuple[str, ...]:
     else:
         names = [str(m).strip().lower() for m in metrics]
     if not names:
-        raise ValueError(f"Expected at least one metric; valid metrics are {', '.join(VALID_METRICS)}.")
+        raise ValueError(
+            f"Expected at least one metric; valid metrics are {', '.join(VALID_METRICS)}."
+        )
     bad = [m for m in names if m not in VALID_METRICS]
     if bad:
         raise ValueError(
@@ -132,7 +134,9 @@ def evaluate_generator(
         from tfgan_zoo.data.toy import TOY_DATASETS, sample_toy
 
         if toy_dataset not in TOY_DATASETS:
-            raise ValueError(f"Unknown toy dataset {toy_dataset!r}; expected one of {TOY_DATASETS}.")
+            raise ValueError(
+                f"Unknown toy dataset {toy_dataset!r}; expected one of {TOY_DATASETS}."
+            )
         bad = [m for m in names if m not in TOY_METRICS]
         if bad:
             raise ValueError(

@@ -15,10 +15,13 @@ extractor's input size.
 - :class:`MnistFeatures`: a small CNN shipped with the package
   (``tfgan_zoo/metrics/files/mnist_classifier.weights.h5``), trained by
   ``scripts/train_mnist_classifier.py`` on the 4,000-image train split of the embedded
-  ``mnist5k`` subset. Held-out accuracy on the 1,000 held-out images: see
-  :data:`MNIST_CLASSIFIER_HELDOUT_ACCURACY`. Its 128-d penultimate layer (pre-activation)
+  ``mnist5k`` subset (40 epochs with shift/rotation/zoom augmentation, about 3 CPU minutes).
+  **Held-out accuracy: 98.6%** on the 1,000 held-out images
+  (:data:`MNIST_CLASSIFIER_HELDOUT_ACCURACY`). Its 128-d penultimate layer (pre-activation)
   gives an MNIST-domain FID; its softmax gives labels for class coverage and an
   "MNIST score" (Inception score with this classifier).
+  **Real-data floor: FID 0.255** between the 4,000 train and the 1,000 held-out images
+  (:data:`MNIST5K_REAL_FID_FLOOR`); read every MNIST-feature FID against it.
 """
 from __future__ import annotations
 
@@ -35,11 +38,11 @@ MNIST_NUM_CLASSES = 10
 
 #: Accuracy of the shipped classifier on the 1,000 held-out mnist5k images
 #: (measured by scripts/train_mnist_classifier.py when the weights were written).
-MNIST_CLASSIFIER_HELDOUT_ACCURACY = 0.988
+MNIST_CLASSIFIER_HELDOUT_ACCURACY = 0.986
 #: The real-data floor: FID (MNIST features) between the 4,000 train and the 1,000 held-out
 #: mnist5k images. A generator scoring near this value is as close to the data as a fresh
 #: sample of real digits; compare every MNIST-feature FID against it.
-MNIST5K_REAL_FID_FLOOR = 0.0
+MNIST5K_REAL_FID_FLOOR = 0.2546
 
 INCEPTION_SIZE = 299
 INCEPTION_FEATURE_DIM = 2048
@@ -218,7 +221,9 @@ class _Extractor:
         if self._call is None:
             model = self._model
 
-            @tf.function(reduce_retracing=True)
+            spec = tf.TensorSpec((None, self.size, self.size, self.channels), tf.float32)
+
+            @tf.function(input_signature=[spec])
             def call(x):
                 return model(x, training=False)
 

@@ -5,20 +5,24 @@ Rule Converge to a Local Nash Equilibrium", NeurIPS).
 
 The reference implementations take a general (non-symmetric) matrix square root of S1 S2
 (``scipy.linalg.sqrtm``, a Schur decomposition) and keep its real part. Only the *trace* is
-needed, and S1 S2 is similar to a symmetric positive semi-definite matrix: with any factor
-S1 = A A^T, S1 S2 = A (A^T S2 A) A^{-1}, so the eigenvalues of S1 S2 are those of A^T S2 A,
-which are real and >= 0, and tr sqrt(S1 S2) = sum_i sqrt(lambda_i(A^T S2 A)). We take A from a
-Cholesky factorisation of S1 (or, when S1 is singular, the symmetric square root from its
-eigendecomposition, negative round-off eigenvalues clipped to 0), then one symmetric eigenvalue
-problem: about 15x faster than ``sqrtm`` at 2048-d (see bench/fid_speed.py).
+needed, and S1 S2 has the eigenvalues of a symmetric positive semi-definite matrix: with any
+factor S1 = A A^T, S1 S2 = A (A^T S2) and A^T S2 A = (A^T S2) A have the same eigenvalues (as
+BC and CB always do), which are real and >= 0, so
+    tr sqrt(S1 S2) = sum_i sqrt(lambda_i(A^T S2 A)).
+With Cholesky factors S1 = A A^T, S2 = C C^T, A^T S2 A = B B^T for B = A^T C (an upper times
+a lower triangular matrix); its eigenvalues come from one symmetric eigenvalue problem (should
+a covariance stay singular, its symmetric square root from an eigendecomposition, round-off
+negatives clipped to 0, replaces the Cholesky factor). About 10x faster than ``sqrtm`` at
+2048-d (see bench/fid_speed.py), and equal to it to ~1e-12 relative on full-rank covariances.
 
-Singular products (fewer samples than dimensions, dead features): as in the TTUR reference code,
-``eps`` (1e-6) is added to the diagonal of both covariances and the trace recomputed. TTUR does
-this when ``sqrtm`` returns non-finite values, which a singular product causes; here the
-product counts as singular when A^T S2 A is rank deficient by numpy's ``matrix_rank`` criterion
-(eigenvalue <= d * machine eps * largest eigenvalue), or when any value is non-finite. The
-offset changes FID by O(sqrt(eps)) per missing direction; the result stays finite and close to
-the reference.
+Singular covariances (fewer samples than dimensions, dead features): as in the TTUR reference
+code, ``eps`` (1e-6) is added to the diagonal of both covariances inside the square root (the
+tr(S1) + tr(S2) terms are left as they are) and a RuntimeWarning is issued. TTUR does this when
+``sqrtm`` returns non-finite values, which singular products cause; the eigenvalue route stays
+finite there, so instead a covariance counts as singular when its Cholesky factorisation fails
+or has a negligible pivot (<= d * machine eps * its largest variance). Merely ill-conditioned
+covariances take the exact path. The offset changes FID by O(sqrt(eps)) per missing
+direction; the result stays finite and close to the reference.
 """
 from __future__ import annotations
 
@@ -79,46 +83,87 @@ def _check_statistics(mu1: Any, sigma1: Any, mu2: Any, sigma2: Any):
     return mu1, sigma1, mu2, sigma2
 
 
-def _symmetric_factor(sigma: np.ndarray) -> np.ndarray:
-    """A with A A^T = sigma: Cholesky, or the PSD square root when sigma is singular."""
+def _cholesky_or_none(sigma: np.ndarray) -> np.ndarray | None:
+    """Cholesky factor of sigma, or None when sigma is singular: the factorisation fails, or
+    a pivot is negligible (<= d * machine eps * the largest diagonal entry; pivots are bounded
+    below by the smallest eigenvalue, and their product is the determinant, so this flags
+    rank deficiency but not mere ill-conditioning)."""
     try:
-        return np.linalg.cholesky(sigma)
+        factor = np.linalg.cholesky(sigma)
     except np.linalg.LinAlgError:
-        w, v = np.linalg.eigh(sigma)
-        return (v * np.sqrt(np.clip(w, 0.0, None))) @ v.T
+        return None
+    d = sigma.shape[0]
+    pivots = np.diagonal(factor) ** 2
+    scale = float(np.max(np.diagonal(sigma))) if d else 0.0
+    if not np.all(np.isfinite(pivots)) or np.min(pivots) <= d * np.finfo(np.float64).eps * scale:
+        return None
+    return factor
 
 
-def _product_eigenvalues(sigma1: np.ndarray, sigma2: np.ndarray) -> np.ndarray:
-    """Eigenvalues of sigma1 @ sigma2 via the symmetric matrix A^T sigma2 A."""
-    a = _symmetric_factor(sigma1)
-    m = a.T @ sigma2 @ a
-    return np.linalg.eigvalsh((m + m.T) * 0.5)
+def _psd_sqrt(sigma: np.ndarray) -> np.ndarray:
+    """Symmetric PSD square root from the eigendecomposition, round-off negatives clipped."""
+    w, v = np.linalg.eigh(sigma)
+    return (v * np.sqrt(np.clip(w, 0.0, None))) @ v.T
+
+
+def _upper_times_lower(upper: np.ndarray, lower: np.ndarray, leaf: int = 256) -> np.ndarray:
+    """upper @ lower for an upper and a lower triangular matrix, skipping the zero blocks:
+    on 2 x 2 blocks, [[U11 L11 + U12 L21, U12 L22], [U22 L21, U22 L22]], recursing on the
+    diagonal products (about 0.6x the time of a dense product at 2048-d)."""
+    n = upper.shape[0]
+    if n <= leaf:
+        return upper @ lower
+    h = n // 2
+    u11, u12, u22 = upper[:h, :h], upper[:h, h:], upper[h:, h:]
+    l11, l21, l22 = lower[:h, :h], lower[h:, :h], lower[h:, h:]
+    out = np.empty((n, n))
+    out[:h, :h] = _upper_times_lower(u11, l11, leaf)
+    out[:h, :h] += u12 @ l21
+    out[:h, h:] = u12 @ l22
+    out[h:, :h] = u22 @ l21
+    out[h:, h:] = _upper_times_lower(u22, l22, leaf)
+    return out
+
+
+def _trace_sqrt(factor1: np.ndarray, factor2: np.ndarray, triangular: bool) -> float:
+    """tr sqrt(S1 S2) for S1 = F1 F1^T, S2 = F2 F2^T: the eigenvalues of S1 S2 are those of
+    F1^T S2 F1 = B B^T with B = F1^T F2 (one product, then a symmetric rank-k update)."""
+    if triangular:  # Cholesky factors: F1^T is upper, F2 lower triangular
+        b = _upper_times_lower(factor1.T, factor2)
+    else:
+        b = factor1.T @ factor2
+    m = b @ b.T  # numpy computes X @ X.T with the symmetric rank-k routine (syrk)
+    lam = np.linalg.eigvalsh(m)
+    return float(np.sum(np.sqrt(np.clip(lam, 0.0, None))))
 
 
 def trace_sqrt_product(sigma1: Any, sigma2: Any, eps: float = DEFAULT_EPS) -> float:
     """tr sqrt(sigma1 @ sigma2) for symmetric PSD matrices, via symmetric eigenvalues; with the
-    TTUR eps offset on singular products (see the module docstring)."""
+    TTUR eps offset when a covariance is singular (see the module docstring)."""
+    # Cholesky and eigh read the lower triangles only: covariances are symmetric by
+    # construction, so no symmetrising copy is made.
     sigma1 = np.asarray(sigma1, dtype=np.float64)
     sigma2 = np.asarray(sigma2, dtype=np.float64)
-    sigma1 = (sigma1 + sigma1.T) * 0.5
-    sigma2 = (sigma2 + sigma2.T) * 0.5
-    lam = _product_eigenvalues(sigma1, sigma2)
-    d = lam.shape[0]
-    finite = bool(np.all(np.isfinite(lam)))
-    top = float(np.max(np.abs(lam))) if finite and d else 0.0
-    singular = (not finite) or bool(np.any(lam <= d * np.finfo(np.float64).eps * top))
-    if singular and eps > 0:
+    factor1, factor2 = _cholesky_or_none(sigma1), _cholesky_or_none(sigma2)
+    if (factor1 is None or factor2 is None) and eps > 0:
         warnings.warn(
-            f"FID: singular covariance product; adding {eps} to the diagonal of both "
-            "covariances (as the TTUR reference code does).",
+            "FID: singular covariance (fewer samples than dimensions, or constant features); "
+            f"adding {eps} to the diagonal of both covariances, as the TTUR reference code does.",
             RuntimeWarning,
             stacklevel=3,
         )
-        offset = np.eye(d) * eps
-        lam = _product_eigenvalues(sigma1 + offset, sigma2 + offset)
-    if not np.all(np.isfinite(lam)):
+        offset = np.eye(sigma1.shape[0]) * eps
+        sigma1, sigma2 = sigma1 + offset, sigma2 + offset
+        factor1, factor2 = _cholesky_or_none(sigma1), _cholesky_or_none(sigma2)
+    triangular = factor1 is not None and factor2 is not None
+    if factor1 is None:
+        factor1 = _psd_sqrt(sigma1)
+    if factor2 is None:
+        factor2 = _psd_sqrt(sigma2)
+    value = _trace_sqrt(factor1, factor2, triangular)
+    if not np.isfinite(value):
         raise ValueError("FID: the covariance product has non-finite eigenvalues.")
-    return float(np.sum(np.sqrt(np.clip(lam, 0.0, None))))
+    return value
 
 
 def frechet_distance(
