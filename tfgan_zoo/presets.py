@@ -172,6 +172,9 @@ _PRESETS["began_mnist5k"] = {
 }
 _PRESETS["sngan_cifar10"]["generator"].update(resolution=32, channels=3, width=64)
 _PRESETS["sngan_cifar10"]["discriminator"].update(resolution=32, channels=3, width=64)
+# The default demo (`tfgan-zoo train` with no arguments): 4000 steps draw clearly recognisable
+# digits in about 3 minutes on two CPU cores (2000 steps still give blotchy strokes); 8 grids.
+_PRESETS["dcgan_mnist5k"]["training"].update(steps=4000, sample_every=500, checkpoint_every=1000)
 
 DEFAULT_PRESET = "dcgan_mnist5k"
 

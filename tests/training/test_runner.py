@@ -1,0 +1,286 @@
+"""The training runner: exact resume, the run directory, sampling a run, the non-finite guard."""
+import csv
+import json
+import math
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from PIL import Image
+
+from tfgan_zoo import presets
+from tfgan_zoo.training import callbacks as cb
+from tfgan_zoo.training import checkpoint as ck
+from tfgan_zoo.training import runner
+
+SCHEDULE = {"training.log_every": 2, "training.sample_every": 3, "training.checkpoint_every": 6,
+            "training.keep_checkpoints": 2, "training.num_samples": 9}
+TINY_DCGAN = {"generator.width": 4, "discriminator.width": 4, **SCHEDULE}
+TINY_TOY = {"generator.width": 8, "discriminator.width": 8, "training.num_samples": 200,
+            **{k: v for k, v in SCHEDULE.items() if k != "training.num_samples"}}
+
+
+def train(out, preset="dcgan_mnist5k", steps=12, batch_size=8, overrides=None, **kwargs):
+    tiny = TINY_TOY if preset.endswith("toy") else TINY_DCGAN
+    return runner.train(preset, steps=steps, batch_size=batch_size, out=out,
+                        overrides={**tiny, **(overrides or {})}, progress=False, **kwargs)
+
+
+def final_state(run_dir, step):
+    arrays, _ = ck.read_checkpoint(run_dir / "checkpoints" / f"step_{step:06d}.npz")
+    return arrays
+
+
+def assert_same_state(a, b):
+    assert sorted(a) == sorted(b)
+    for key in a:
+        np.testing.assert_allclose(a[key], b[key], rtol=1e-5, atol=1e-6, err_msg=key)
+
+
+def max_difference(a, b):
+    return max(float(np.max(np.abs(a[k].astype(np.float64) - b[k].astype(np.float64)))) for k in a if a[k].size)
+
+
+@pytest.fixture(scope="module")
+def dcgan_run(tmp_path_factory):
+    """An uninterrupted tiny DCGAN run of 2N = 12 steps."""
+    out = tmp_path_factory.mktemp("dcgan") / "run"
+    result = train(out)
+    return out, result
+
+
+# --- exact resume ----------------------------------------------------------------------------
+
+def test_2n_steps_equal_n_steps_stopped_then_resumed_for_n_more(dcgan_run, tmp_path):
+    full, _ = dcgan_run
+    out = tmp_path / "resumed"
+    first = train(out, steps=6)
+    assert first.step == 6 and (out / "checkpoints" / "step_000006.npz").is_file()
+    resumed = runner.train(out=out, resume=True, steps=12, progress=False)
+    assert (resumed.start_step, resumed.step) == (6, 12)
+    # Generator, discriminator, EMA copy, BN statistics, seed state and both optimisers' moments.
+    assert_same_state(final_state(full, 12), final_state(out, 12))
+
+
+def test_resume_from_an_unaligned_step_with_critic_steps_and_gradient_penalty(tmp_path):
+    # wgangp_toy: 5 critic steps and random GP interpolation per step; resumed from step 7, which is
+    # neither a logging nor a checkpoint boundary (the final checkpoint of a 7-step run).
+    full = train(tmp_path / "full", preset="wgangp_toy", steps=12, batch_size=16)
+    train(tmp_path / "part", preset="wgangp_toy", steps=7, batch_size=16)
+    runner.train(out=tmp_path / "part", resume=True, steps=12, progress=False)
+    assert_same_state(final_state(full.run_dir, 12), final_state(tmp_path / "part", 12))
+
+
+def test_the_resume_test_detects_a_data_pipeline_that_restarts(dcgan_run, tmp_path, monkeypatch):
+    """Control: resuming without skipping the consumed batches gives other weights, so the equality
+    above is evidence of exact resume and not of a test that cannot fail."""
+    full, _ = dcgan_run
+    train(tmp_path / "run", steps=6)
+    make_dataset = runner.make_dataset
+    monkeypatch.setattr(runner, "make_dataset", lambda config, info, skip=0, strategy=None:
+                        make_dataset(config, info, skip=0, strategy=strategy))
+    runner.train(out=tmp_path / "run", resume=True, steps=12, progress=False)
+    assert max_difference(final_state(full, 12), final_state(tmp_path / "run", 12)) > 1e-3
+
+
+def test_resume_after_a_crash_drops_metric_rows_past_the_checkpoint(dcgan_run, tmp_path):
+    full, _ = dcgan_run
+    out = tmp_path / "run"
+    train(out, steps=12)
+    # Simulate a crash after step 12 was logged but before its checkpoint was written.
+    (out / "checkpoints" / "step_000012.npz").unlink()
+    runner.train(out=out, resume=True, progress=False)
+    with open(out / "metrics.csv") as handle:
+        steps = [int(row["step"]) for row in csv.DictReader(handle)]
+    assert steps == [2, 4, 6, 8, 10, 12]
+    assert_same_state(final_state(full, 12), final_state(out, 12))
+
+
+def test_resume_of_a_finished_run_does_nothing_until_steps_grow(dcgan_run, tmp_path):
+    full, _ = dcgan_run
+    messages = []
+    result = runner.train(out=full, resume=True, progress=False, echo=messages.append)
+    assert result.step == 12 and "already at step 12 of 12" in messages[0]
+    with pytest.raises(runner.RunError, match="below the step of the latest checkpoint"):
+        runner.train(out=full, resume=True, steps=5, progress=False)
+
+
+def test_resume_refuses_options_that_change_the_run(dcgan_run):
+    full, _ = dcgan_run
+    with pytest.raises(runner.RunError, match=r"--batch-size 8, not 16"):
+        runner.train(out=full, resume=True, batch_size=16, steps=14, progress=False)
+    with pytest.raises(runner.RunError, match=r"--set"):
+        runner.train(out=full, resume=True, overrides={"generator.width": 8}, steps=14, progress=False)
+
+
+# --- the run directory -----------------------------------------------------------------------
+
+def test_run_directory_layout(dcgan_run):
+    out, result = dcgan_run
+    assert result.step == 12 and set(result.logs) == {"d_loss", "d_adv", "g_loss", "g_adv"}
+    config = json.loads((out / "config.json").read_text())
+    assert config["data"] == "mnist5k"
+    assert config["training"]["steps"] == 12 and config["training"]["batch_size"] == 8
+    assert config["run"]["preset"] == "dcgan_mnist5k" and config["run"]["seed"] == 0
+    assert config["run"]["overrides"]["generator.width"] == 4 and config["generator"]["width"] == 4
+    # Last K=2 checkpoints of those at 6 and 12.
+    assert [p.name for _, p in ck.list_checkpoints(out / "checkpoints")] == ["step_000006.npz", "step_000012.npz"]
+    assert sorted(p.name for p in (out / "samples").iterdir()) == [
+        f"step_{s:06d}.png" for s in (0, 3, 6, 9, 12)]
+    grid = Image.open(out / "samples" / "step_000012.png")
+    assert grid.size == (3 * 30 + 2, 3 * 30 + 2) and grid.mode == "L"  # 9 digits of 28 px, 2 px gaps
+    with open(out / "metrics.csv") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [int(r["step"]) for r in rows] == [2, 4, 6, 8, 10, 12]
+    assert {"elapsed_s", "d_loss", "g_loss", "d_adv", "g_adv"} <= set(rows[0])
+    assert math.isclose(float(rows[-1]["d_loss"]), result.logs["d_loss"], rel_tol=1e-5)
+    assert not [p for p in out.rglob(".*") if p.is_file()]  # no temporary files left behind
+
+
+def test_tensorboard_has_scalars_and_sample_images(dcgan_run):
+    out, _ = dcgan_run
+    scalars, images = {}, []
+    for path in (out / "tensorboard").glob("events.out.tfevents.*"):
+        for event in tf.compat.v1.train.summary_iterator(str(path)):
+            for value in event.summary.value:
+                plugin = value.metadata.plugin_data.plugin_name
+                if plugin == "scalars":
+                    scalars.setdefault(value.tag, []).append(event.step)
+                elif plugin == "images":
+                    images.append((value.tag, event.step, tf.make_ndarray(value.tensor)))
+    assert scalars["d_loss"] == [2, 4, 6, 8, 10, 12] and "g_adv" in scalars
+    assert [(tag, step) for tag, step, _ in images] == [("samples", s) for s in (0, 3, 6, 9, 12)]
+    width, height, png = images[-1][2]
+    assert (int(width), int(height)) == (92, 92) and png.startswith(b"\x89PNG")
+
+
+def test_final_generator_and_weights_reload(dcgan_run):
+    out, result = dcgan_run
+    generator = keras.models.load_model(out / "generator.keras")
+    z = np.random.default_rng(0).standard_normal((4, 64)).astype("float32")
+    np.testing.assert_allclose(generator(z).numpy(), result.gan.ema_generator(z).numpy(), atol=1e-6)
+    gan = presets.from_preset(str(out))  # a run directory is a preset folder with trained weights
+    np.testing.assert_allclose(gan.generate(z).numpy(), result.gan.generate(z).numpy(), atol=1e-6)
+
+
+def test_default_output_directory_and_resume_of_the_newest_run(tmp_path):
+    runs = tmp_path / "runs"
+    first = runner.train("gan_toy", steps=2, batch_size=16, overrides=TINY_TOY, runs_dir=runs, progress=False)
+    assert first.run_dir.parent == runs and first.run_dir.name.startswith("gan_toy-")
+    resumed = runner.train("gan_toy", resume=True, steps=4, runs_dir=runs, progress=False)
+    assert resumed.run_dir == first.run_dir and (resumed.start_step, resumed.step) == (2, 4)
+
+
+# --- sampling a run --------------------------------------------------------------------------
+
+def test_sample_png_grid_and_raw_npy(dcgan_run, tmp_path):
+    out, result = dcgan_run
+    npy = runner.sample_run(out, 5, tmp_path / "s.npy", seed=3)
+    samples = np.load(npy)
+    assert samples.shape == (5, 28, 28, 1) and samples.dtype == np.float32
+    assert samples.min() >= -1.0 and samples.max() <= 1.0
+    np.testing.assert_allclose(samples, result.gan.generate(5, seed=3).numpy(), atol=1e-6)  # EMA generator
+    png = runner.sample_run(out, 5, tmp_path / "sub" / "s.png", seed=3)
+    assert Image.open(png).size == (3 * 30 + 2, 2 * 30 + 2)  # ceil(sqrt(5)) = 3 per row, 2 rows
+    with pytest.raises(runner.RunError, match=r"must end in .png .* or .npy"):
+        runner.sample_run(out, 5, tmp_path / "s.jpg")
+    with pytest.raises(runner.RunError, match="is unconditional"):
+        runner.sample_run(out, 5, tmp_path / "s.png", label=1)
+
+
+def test_toy_run_samples_are_points_and_scatter_plots(tmp_path):
+    out = tmp_path / "toy"
+    train(out, preset="gan_toy", steps=4, batch_size=16)
+    picture = Image.open(out / "samples" / "step_000003.png")
+    assert picture.mode == "RGB" and picture.size == (480, 480)
+    points = np.load(runner.sample_run(out, 50, tmp_path / "points.npy"))
+    assert points.shape == (50, 2) and points.dtype == np.float32
+
+
+def test_conditional_run_samples_one_class(tmp_path):
+    out = tmp_path / "cond"
+    train(out, preset="cdcgan_mnist5k", steps=2, overrides={"training.num_samples": 20})
+    assert Image.open(out / "samples" / "step_000002.png").size == (10 * 30 + 2, 2 * 30 + 2)  # a column per class
+    one_class = np.load(runner.sample_run(out, 4, tmp_path / "three.npy", label=3))
+    assert one_class.shape == (4, 28, 28, 1)
+    with pytest.raises(runner.RunError, match=r"--label 10 is out of range; .* classes 0..9"):
+        runner.sample_run(out, 4, tmp_path / "x.npy", label=10)
+
+
+# --- non-finite guard ------------------------------------------------------------------------
+
+class PoisonDiscriminator(keras.callbacks.Callback):
+    """Set a discriminator kernel to NaN after global step `at` (steps counted from 1)."""
+
+    def __init__(self, at):
+        super().__init__()
+        self.at, self.seen = at, 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.seen += 1
+        if self.seen == self.at:
+            kernel = self.model.discriminator.trainable_variables[0]
+            kernel.assign(tf.fill(kernel.shape, float("nan")))
+
+
+def test_non_finite_loss_stops_training_and_keeps_the_last_good_checkpoint(tmp_path):
+    out = tmp_path / "run"
+    with pytest.raises(runner.NonFiniteLossError) as raised:
+        train(out, steps=12, overrides={"training.checkpoint_every": 2, "training.keep_checkpoints": 5},
+              callbacks=[PoisonDiscriminator(at=5)])
+    message = str(raised.value)
+    assert message.startswith("Non-finite loss at step 6: d_adv=nan")
+    assert "checkpoints/step_000004.npz" in message
+    assert [s for s, _ in ck.list_checkpoints(out / "checkpoints")] == [2, 4]
+    arrays, meta = ck.read_checkpoint(out / "checkpoints" / "step_000004.npz")
+    assert meta["step"] == 4 and all(np.all(np.isfinite(a)) for a in arrays.values() if a.dtype.kind == "f")
+    assert not (out / "generator.keras").exists()
+    # The run can be resumed from its last good state.
+    resumed = runner.train(out=out, resume=True, progress=False)
+    assert (resumed.start_step, resumed.step) == (4, 12)
+
+
+def test_checkpoint_callback_refuses_non_finite_weights_even_with_finite_logs(tmp_path):
+    from tfgan_zoo.data import sample_toy
+
+    config = presets.apply_overrides(presets.get_config("gan_toy"), {"generator.width": 8, "discriminator.width": 8})
+    gan = presets.build_gan(config)
+    checkpoints = cb.CheckpointCallback(tmp_path, every=2)
+
+    class PoisonBeforeSaving(cb.StepCallback):
+        def on_step_end(self, step, logs):
+            if step == 4:
+                kernel = self.model.generator.trainable_variables[0]
+                kernel.assign(tf.fill(kernel.shape, float("inf")))
+
+    data = tf.data.Dataset.from_tensor_slices(sample_toy("ring8", 16 * 6, seed=0)).batch(16)
+    gan.fit(data, epochs=1, verbose=0, callbacks=[PoisonBeforeSaving(), checkpoints])
+    assert [s for s, _ in ck.list_checkpoints(tmp_path)] == [2]
+    assert "Not saving the checkpoint of step 4: non-finite values in model:" in checkpoints.error
+    assert gan.stop_training
+
+
+def test_step_counting_across_epochs_and_initial_step():
+    steps = []
+
+    class Record(cb.StepCallback):
+        def on_step_end(self, step, logs):
+            steps.append(step)
+
+    gan = presets.build_gan(presets.apply_overrides(presets.get_config("gan_toy"),
+                                                    {"generator.width": 4, "discriminator.width": 4}))
+    data = tf.data.Dataset.from_tensor_slices(np.zeros((64, 2), "float32")).batch(8).repeat()
+    gan.fit(data, steps_per_epoch=3, epochs=3, verbose=0, callbacks=[Record(initial_step=10), cb.StopAtStep(17, 10)])
+    assert steps == [11, 12, 13, 14, 15, 16, 17]
+
+
+def test_resume_is_exact_under_a_two_replica_strategy(tmp_path):
+    from tfgan_zoo.training.distribute import mirrored_strategy
+
+    if len(tf.config.list_logical_devices("CPU")) < 2:
+        pytest.skip("needs two logical CPU devices (tests/conftest.py)")
+    full = train(tmp_path / "full", preset="gan_toy", steps=8, batch_size=16, strategy=mirrored_strategy())
+    train(tmp_path / "part", preset="gan_toy", steps=4, batch_size=16, strategy=mirrored_strategy())
+    runner.train(out=tmp_path / "part", resume=True, steps=8, progress=False, strategy=mirrored_strategy())
+    assert_same_state(final_state(full.run_dir, 8), final_state(tmp_path / "part", 8))

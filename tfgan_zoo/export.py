@@ -1,0 +1,497 @@
+"""Export a generator as a TensorFlow SavedModel for TF Serving, `tf.saved_model.load` and
+`tfgan_zoo.load_generator`.
+
+    path = export_generator(gan.sampling_generator, "serving/dcgan/1", model_card={"preset": ...})
+
+The SavedModel is written with Keras 3's `keras.export.ExportArchive` and needs neither
+tfgan_zoo nor Keras to run. Its signatures (`saved_model_cli show --dir PATH --all` lists them):
+
+    image generators (output (batch, H, W, C) in [-1, 1] from tanh)
+        serving_default   inputs  z      float32 (-1, latent_dim)   latents, z ~ N(0, I)
+                                  label  int32   (-1)               conditional generators only,
+                                                                    class in [0, num_classes)
+                          outputs images uint8   (-1, H, W, C)      round((x + 1) * 127.5), clipped
+                                                                    to [0, 255]
+        float_images      same inputs; outputs images float32 (-1, H, W, C) in [-1, 1]
+    point generators (output (batch, D), e.g. the 2-D toy MLPs)
+        serving_default   same inputs; outputs points float32 (-1, D) -- raw values, no uint8 form
+
+Inputs are validated inside the graph, so a bad request to TF Serving fails with a clear
+InvalidArgument error rather than a shape error deep inside the network: "z must be a matrix of
+shape (batch, 8) float32", "label must be in [0, 10)", "label must have shape (batch,) with the
+batch size of z", "z must be finite"; other ranks fail tf.ensure_shape: "Shape of tensor ... [2,8,1]
+is not compatible with expected shape [?,8]". (TF Serving does not check a request against the
+signature's static shapes, so these checks are the only ones.)
+
+The SavedModel also carries the variable collection `tfgan_zoo_spec` = [latent_dim, num_classes
+(0 when unconditional)], and the export directory holds `model_card.json` and `README.md` beside
+`saved_model.pb` (TF Serving ignores files it does not know).
+
+TF Serving layout: the export path is a *version* directory, `MODEL_BASE/1`; serve MODEL_BASE.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import json
+import os
+import shutil
+import uuid
+from pathlib import Path
+from typing import Any, Optional, Union
+
+import keras
+import tensorflow as tf
+
+PathLike = Union[str, os.PathLike]
+
+SERVING_SIGNATURE = "serving_default"
+FLOAT_SIGNATURE = "float_images"
+SPEC_COLLECTION = "tfgan_zoo_spec"
+MODEL_CARD_FILE = "model_card.json"
+README_FILE = "README.md"
+CARD_FORMAT = "tfgan_zoo.generator/1"
+
+
+class ExportError(ValueError):
+    """A generator that cannot be exported, or an export target that cannot be written."""
+
+
+@dataclasses.dataclass(frozen=True)
+class GeneratorSpec:
+    """The interface of a generator: what goes in and what comes out.
+
+    `output_kind` is "images" (output (batch, H, W, C) in [-1, 1]) or "points" (output (batch, D));
+    `output_shape` leaves out the batch axis. `z_index` / `label_index` are the positions of the
+    inputs in `generator.inputs` (label_index is None when unconditional).
+    """
+
+    latent_dim: int
+    num_classes: Optional[int]
+    output_kind: str
+    output_shape: tuple
+    z_index: int = 0
+    label_index: Optional[int] = None
+
+    @property
+    def conditional(self) -> bool:
+        return self.num_classes is not None
+
+    def signatures(self) -> dict:
+        """The serving signatures as JSON-able {name: {"inputs": ..., "outputs": ...}}."""
+        inputs = {"z": {"dtype": "float32", "shape": [None, self.latent_dim],
+                        "description": "latent vectors, z ~ N(0, I)"}}
+        if self.conditional:
+            inputs["label"] = {"dtype": "int32", "shape": [None],
+                               "description": f"class of each sample, in [0, {self.num_classes})"}
+        shape = [None, *self.output_shape]
+        if self.output_kind == "points":
+            return {SERVING_SIGNATURE: {"inputs": inputs, "outputs": {
+                "points": {"dtype": "float32", "shape": shape, "description": "generated points (raw values)"}}}}
+        return {
+            SERVING_SIGNATURE: {"inputs": inputs, "outputs": {
+                "images": {"dtype": "uint8", "shape": shape, "range": [0, 255],
+                           "description": "round((x + 1) * 127.5) clipped to [0, 255]"}}},
+            FLOAT_SIGNATURE: {"inputs": inputs, "outputs": {
+                "images": {"dtype": "float32", "shape": shape, "range": [-1.0, 1.0],
+                           "description": "the generator's tanh output"}}},
+        }
+
+
+def _sub_layers(model: keras.Model) -> list:
+    try:
+        return list(model._flatten_layers(include_self=False, recursive=True))
+    except AttributeError:  # pragma: no cover - older Keras
+        return list(model.layers)
+
+
+def _class_counts(model: keras.Model) -> set:
+    """Class counts the label-consuming layers imply (Embedding input_dim, `num_classes` attributes)."""
+    counts = set()
+    for layer in _sub_layers(model):
+        if isinstance(layer, keras.layers.Embedding):
+            counts.add(int(layer.input_dim))
+        elif isinstance(getattr(layer, "num_classes", None), int):
+            counts.add(int(layer.num_classes))
+    return counts
+
+
+def describe_generator(
+    generator: keras.Model, latent_dim: Optional[int] = None, num_classes: Optional[int] = None,
+) -> GeneratorSpec:
+    """Infer (and check) a generator's interface from its inputs and output.
+
+    latent_dim comes from the width of the z input; num_classes from the label embedding (or a
+    layer with a `num_classes` attribute) when there is a second, integer 'labels' input. Explicit
+    values must agree with what the model shows.
+    """
+    if not isinstance(generator, keras.Model):
+        raise ExportError(f"Expected a keras.Model generator, got {type(generator).__name__}.")
+    inputs = list(getattr(generator, "inputs", None) or [])
+    if not inputs:
+        raise ExportError(
+            f"Generator {generator.name!r} has no symbolic inputs; export needs a functional model "
+            "taking z (batch, latent_dim) [and labels (batch,)].")
+    if len(inputs) > 2:
+        names = [getattr(t, "name", "?") for t in inputs]
+        raise ExportError(f"Expected a generator with inputs z [, labels], got {len(inputs)} inputs {names}.")
+    label_index = None
+    if len(inputs) == 2:
+        is_label = ["label" in str(getattr(t, "name", "")).lower() or "int" in str(t.dtype) for t in inputs]
+        if is_label.count(True) != 1:
+            names = [(getattr(t, "name", "?"), str(t.dtype)) for t in inputs]
+            raise ExportError(f"Cannot tell z from the labels among the generator inputs {names}; "
+                              "expected one float 'z' and one integer 'labels' input.")
+        label_index = is_label.index(True)
+    z_index = 0 if label_index != 0 else 1
+    z_shape = tuple(inputs[z_index].shape)
+    if len(z_shape) != 2:
+        raise ExportError(f"Expected the z input to have shape (batch, latent_dim), got {z_shape}.")
+    width = z_shape[1]
+    if latent_dim is None:
+        if width is None:
+            raise ExportError("The z input has no static width; pass latent_dim.")
+        latent_dim = int(width)
+    elif int(latent_dim) != latent_dim or latent_dim < 1:
+        raise ExportError(f"latent_dim must be a positive integer, got {latent_dim!r}.")
+    elif width is not None and int(width) != int(latent_dim):
+        raise ExportError(f"latent_dim={latent_dim} does not match the generator's z input of width {width}.")
+
+    if label_index is None:
+        if num_classes is not None:
+            raise ExportError(f"num_classes={num_classes!r} was given but the generator has no labels input.")
+    else:
+        label_shape = tuple(inputs[label_index].shape)
+        if len(label_shape) not in (1, 2) or (len(label_shape) == 2 and label_shape[1] != 1):
+            raise ExportError(f"Expected the labels input to have shape (batch,), got {label_shape}.")
+        counts = _class_counts(generator)
+        if num_classes is None:
+            if len(counts) != 1:
+                raise ExportError(
+                    "Cannot infer num_classes from the generator (label embeddings imply "
+                    f"{sorted(counts) or 'nothing'}); pass num_classes.")
+            num_classes = counts.pop()
+        elif int(num_classes) != num_classes or num_classes < 1:
+            raise ExportError(f"num_classes must be a positive integer, got {num_classes!r}.")
+        elif len(counts) == 1 and int(num_classes) not in counts:
+            raise ExportError(f"num_classes={num_classes} does not match the generator's label embedding "
+                              f"of {next(iter(counts))} classes.")
+        num_classes = int(num_classes)
+
+    outputs = list(getattr(generator, "outputs", None) or [])
+    if len(outputs) != 1:
+        raise ExportError(f"Expected a generator with one output, got {len(outputs)}.")
+    out_shape = tuple(outputs[0].shape)
+    if len(out_shape) == 4:
+        kind = "images"
+    elif len(out_shape) == 2:
+        kind = "points"
+    else:
+        raise ExportError(
+            f"Expected a generator output of rank 4 (batch, height, width, channels) or rank 2 "
+            f"(batch, dim), got shape {out_shape}.")
+    return GeneratorSpec(int(latent_dim), num_classes, kind, tuple(out_shape[1:]), z_index, label_index)
+
+
+# --- the serving graph -----------------------------------------------------------------------------
+
+def to_uint8_tensor(images: tf.Tensor) -> tf.Tensor:
+    """Images in [-1, 1] -> uint8: round((x + 1) * 127.5) clipped to [0, 255] (as images.to_uint8)."""
+    scaled = tf.round((tf.cast(images, tf.float32) + 1.0) * 127.5)
+    return tf.cast(tf.clip_by_value(scaled, 0.0, 255.0), tf.uint8)
+
+
+def _checked_inputs(spec: GeneratorSpec, z: tf.Tensor, label: Optional[tf.Tensor]):
+    """In-graph validation. TF Serving feeds the signature tensors without checking them against the
+    signature's shapes, and Grappler folds shape arithmetic (tf.rank, ...) to the signature's static
+    shapes, so the checks read sizes from the data and end in tf.ensure_shape, which checks the fed
+    tensor at run time."""
+    latent = spec.latent_dim
+    z_message = f"z must be a matrix of shape (batch, {latent}) float32"
+    z_shape = tf.shape(z)
+    # gather from padded shapes: no out-of-range slice errors for a scalar or a rank-1 z
+    batch = tf.gather(tf.concat([z_shape, [-1]], 0), 0)
+    width = tf.gather(tf.concat([z_shape, [latent, latent]], 0), 1)
+    checks = [
+        tf.debugging.assert_equal(width, latent, message=z_message),
+        tf.debugging.assert_equal(tf.size(z), batch * latent, message=z_message),
+    ]
+    with tf.control_dependencies(checks):
+        z = tf.ensure_shape(z, [None, latent])  # any other rank: "Shape of tensor z [...] is not compatible"
+    checks = [tf.debugging.assert_all_finite(z, "z must be finite")]
+    if label is not None:
+        k = spec.num_classes
+        shape_message = "label must have shape (batch,) with the batch size of z"
+        label_batch = tf.gather(tf.concat([tf.shape(label), [-1]], 0), 0)
+        label_checks = [
+            tf.debugging.assert_equal(tf.size(label), label_batch, message=shape_message),
+            tf.debugging.assert_equal(label_batch, batch, message=shape_message),
+        ]
+        with tf.control_dependencies(label_checks):
+            label = tf.ensure_shape(label, [None])
+        range_message = f"label must be in [0, {k})"
+        checks.append(tf.debugging.assert_greater_equal(label, 0, message=range_message))
+        checks.append(tf.debugging.assert_less(label, k, message=range_message))
+    with tf.control_dependencies(checks):
+        z = tf.identity(z)
+        label = None if label is None else tf.identity(label)
+    return z, label
+
+
+def _forward(generator: keras.Model, spec: GeneratorSpec, z: tf.Tensor, label: Optional[tf.Tensor]) -> tf.Tensor:
+    z, label = _checked_inputs(spec, z, label)
+    if spec.label_index is None:
+        inputs: Any = z
+    else:
+        inputs = [None, None]
+        inputs[spec.z_index], inputs[spec.label_index] = z, label
+    return tf.cast(generator(inputs, training=False), tf.float32)
+
+
+def build_archive(generator: keras.Model, spec: GeneratorSpec) -> Any:
+    """A keras.export.ExportArchive with the serving signatures of `spec` (not yet written)."""
+    archive = keras.export.ExportArchive()
+    archive.track(generator)
+    signature = [tf.TensorSpec([None, spec.latent_dim], tf.float32, name="z")]
+    if spec.conditional:
+        signature.append(tf.TensorSpec([None], tf.int32, name="label"))
+
+        def images_uint8(z, label):
+            return {"images": to_uint8_tensor(_forward(generator, spec, z, label))}
+
+        def images_float(z, label):
+            return {"images": _forward(generator, spec, z, label)}
+
+        def points(z, label):
+            return {"points": _forward(generator, spec, z, label)}
+    else:
+        def images_uint8(z):
+            return {"images": to_uint8_tensor(_forward(generator, spec, z, None))}
+
+        def images_float(z):
+            return {"images": _forward(generator, spec, z, None)}
+
+        def points(z):
+            return {"points": _forward(generator, spec, z, None)}
+
+    if spec.output_kind == "points":
+        archive.add_endpoint(SERVING_SIGNATURE, points, signature)
+    else:
+        archive.add_endpoint(SERVING_SIGNATURE, images_uint8, signature)
+        archive.add_endpoint(FLOAT_SIGNATURE, images_float, signature)
+    archive.add_variable_collection(SPEC_COLLECTION, [
+        tf.Variable(spec.latent_dim, dtype=tf.int32, trainable=False, name="latent_dim"),
+        tf.Variable(spec.num_classes or 0, dtype=tf.int32, trainable=False, name="num_classes"),
+    ])
+    return archive
+
+
+# --- model card ------------------------------------------------------------------------------------
+
+def _version() -> str:
+    try:
+        from tfgan_zoo import __version__
+
+        return __version__
+    except Exception:  # pragma: no cover
+        return "unknown"
+
+
+def make_model_card(spec: GeneratorSpec, model_card: Optional[dict] = None) -> dict:
+    """The card: the caller's fields (name, description, preset, training_steps, data, data_license,
+    metrics, license, ...) plus the inferred interface and the export versions."""
+    card = dict(model_card or {})
+    card.update({
+        "format": CARD_FORMAT,
+        "interface": {
+            "latent_dim": spec.latent_dim,
+            "latent_distribution": "standard normal N(0, I)",
+            "num_classes": spec.num_classes,
+            "output_kind": spec.output_kind,
+            "output_shape": list(spec.output_shape),
+            "signatures": spec.signatures(),
+        },
+        "exported": {
+            "time": datetime.datetime.now().isoformat(timespec="seconds"),
+            "tfgan_zoo": _version(),
+            "tensorflow": tf.__version__,
+            "keras": keras.__version__,
+        },
+    })
+    return card
+
+
+def _format_value(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    if isinstance(value, (dict, list)):
+        return "`" + json.dumps(value) + "`"
+    return str(value)
+
+
+def _shape_text(shape: list) -> str:
+    return "(" + ", ".join("batch" if s is None else str(s) for s in shape) + ")"
+
+
+def model_card_readme(card: dict) -> str:
+    """A short README.md for an exported generator, from its card."""
+    interface = card["interface"]
+    name = card.get("name") or "tfgan_zoo generator"
+    lines = [f"# {name}", ""]
+    if card.get("description"):
+        lines += [str(card["description"]), ""]
+    lines += ["Exported by tfgan_zoo as a TensorFlow SavedModel (TF Serving, `tf.saved_model.load`, "
+              "`tfgan_zoo.load_generator`).", "", "## Training", "", "| | |", "|---|---|"]
+    known = [("preset", "Preset"), ("training_steps", "Training steps"), ("batch_size", "Batch size"),
+             ("data", "Data"), ("data_license", "Data licence"), ("license", "Model licence"),
+             ("run", "Run")]
+    for key, label in known:
+        lines.append(f"| {label} | {_format_value(card.get(key, 'not recorded'))} |")
+    metrics = card.get("metrics")
+    lines += ["", "## Metrics", ""]
+    if isinstance(metrics, dict) and metrics:
+        lines += ["| metric | value |", "|---|---|"]
+        lines += [f"| {k} | {_format_value(v)} |" for k, v in metrics.items()]
+    else:
+        lines.append("None recorded (run `tfgan-zoo evaluate --run DIR` before exporting).")
+    lines += ["", "## Inputs and outputs", ""]
+    lines.append(f"Latents z ~ N(0, I) of width {interface['latent_dim']}"
+                 + (f"; labels in [0, {interface['num_classes']})." if interface["num_classes"] else "."))
+    lines.append("")
+    for sig_name, sig in interface["signatures"].items():
+        lines.append(f"- signature `{sig_name}`")
+        for direction in ("inputs", "outputs"):
+            for key, value in sig[direction].items():
+                extra = f", range {value['range']}" if "range" in value else ""
+                lines.append(f"  - {direction[:-1]} `{key}`: {value['dtype']} {_shape_text(value['shape'])}"
+                             f"{extra} -- {value['description']}")
+    request = {"instances": [{"z": [0.0] * min(interface["latent_dim"], 3) + ["..."]}]}
+    if interface["num_classes"]:
+        request["instances"][0]["label"] = 0
+    lines += [
+        "", "## Use", "", "```python",
+        "import tensorflow as tf",
+        "model = tf.saved_model.load(PATH)          # no tfgan_zoo needed",
+        "z = tf.random.normal([16, %d])" % interface["latent_dim"],
+        "out = model.signatures['serving_default'](z=z%s)" % (", label=tf.zeros([16], tf.int32)" if interface["num_classes"] else ""),
+        "```", "",
+        "TF Serving (this directory is the version folder `NAME/1` of the model base `NAME`): "
+        f"`POST /v1/models/NAME:predict` with {interface['latent_dim']} floats of z per instance"
+        + (" and an int label" if interface["num_classes"] else "") + ":",
+        "", "```json", json.dumps(request).replace('"..."', "..."), "```", "",
+        "The response is `{\"predictions\": [...]}`, one "
+        + ("uint8 image (H x W x C nested lists) per instance; add `\"signature_name\": \"float_images\"` "
+           "to the request for float32 values in [-1, 1]." if interface["output_kind"] == "images"
+           else "point per instance."),
+        "",
+    ]
+    other = {k: v for k, v in card.items()
+             if k not in {key for key, _ in known} | {"name", "description", "metrics", "interface", "format", "exported"}}
+    if other:
+        lines += ["## Other", ""] + [f"- {k}: {_format_value(v)}" for k, v in other.items()] + [""]
+    exported = card.get("exported", {})
+    lines.append("Exported %s with tfgan_zoo %s, TensorFlow %s, Keras %s." % (
+        exported.get("time"), exported.get("tfgan_zoo"), exported.get("tensorflow"), exported.get("keras")))
+    return "\n".join(lines) + "\n"
+
+
+# --- writing ---------------------------------------------------------------------------------------
+
+def check_export_target(path: PathLike, overwrite: bool = False) -> None:
+    """Raise ExportError unless `path` can be exported to (absent, empty, or `overwrite`)."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise ExportError(f"Export path {str(path)!r} exists and is not a directory.")
+    if path.is_dir() and any(path.iterdir()) and not overwrite:
+        raise ExportError(f"Export path {str(path)!r} is a non-empty directory; pass overwrite=True "
+                          "(--overwrite) to replace it, or choose a new version folder.")
+    if path.parent.exists() and not os.access(path.parent, os.W_OK):
+        raise ExportError(f"Cannot write to {str(path.parent)!r} (permission denied).")
+
+
+def _move_into_place(temporary: Path, path: Path) -> None:
+    """Rename `temporary` to `path`; an existing `path` is replaced and then deleted."""
+    old = None
+    if path.exists():
+        if path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+        else:
+            old = path.with_name(f".{path.name}.old-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+            os.rename(path, old)
+    try:
+        os.rename(temporary, path)
+    except BaseException:
+        if old is not None:
+            os.rename(old, path)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def export_generator(
+    generator: keras.Model,
+    path: PathLike,
+    *,
+    latent_dim: Optional[int] = None,
+    num_classes: Optional[int] = None,
+    model_card: Optional[dict] = None,
+    overwrite: bool = False,
+) -> Path:
+    """Write `generator` as a SavedModel at `path` (a TF Serving version folder, e.g. `serving/m/1`).
+
+    Args:
+        generator: a functional keras.Model z [, labels] -> images in [-1, 1] or points; a GAN is
+            accepted too (its `sampling_generator`, the EMA copy when there is one, is exported).
+        path: the directory to create. An existing non-empty directory is an error unless
+            `overwrite`. Written atomically: into a temporary folder beside it, then renamed.
+        latent_dim, num_classes: inferred from the model's inputs when None.
+        model_card: fields for model_card.json / README.md (name, description, preset,
+            training_steps, data, data_license, metrics, license, ...).
+
+    Returns the export directory. See the module docstring for the signatures.
+    """
+    if isinstance(getattr(type(generator), "sampling_generator", None), property):  # a GAN
+        if num_classes is None:
+            num_classes = getattr(generator, "num_classes", None)
+        generator = generator.sampling_generator
+    spec = describe_generator(generator, latent_dim=latent_dim, num_classes=num_classes)
+    if model_card is not None and not isinstance(model_card, dict):
+        raise ExportError(f"model_card must be a dict or None, got {type(model_card).__name__}.")
+    path = Path(path)
+    check_export_target(path, overwrite)
+    card = make_model_card(spec, model_card)
+    try:
+        card_text = json.dumps(card, indent=2) + "\n"
+    except (TypeError, ValueError) as error:
+        raise ExportError(f"model_card is not JSON-serialisable: {error}") from None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+    try:
+        archive = build_archive(generator, spec)
+        archive.write_out(str(temporary), verbose=False)
+        (temporary / MODEL_CARD_FILE).write_text(card_text)
+        (temporary / README_FILE).write_text(model_card_readme(card))
+        check_export_target(path, overwrite)  # again: something may have appeared meanwhile
+        _move_into_place(temporary, path)
+    finally:
+        if temporary.exists():
+            shutil.rmtree(temporary, ignore_errors=True)
+    return path
+
+
+__all__ = [
+    "ExportError",
+    "FLOAT_SIGNATURE",
+    "GeneratorSpec",
+    "MODEL_CARD_FILE",
+    "README_FILE",
+    "SERVING_SIGNATURE",
+    "SPEC_COLLECTION",
+    "build_archive",
+    "check_export_target",
+    "describe_generator",
+    "export_generator",
+    "make_model_card",
+    "model_card_readme",
+    "to_uint8_tensor",
+]

@@ -1,0 +1,606 @@
+"""The training runner: a run directory, `gan.fit` with the run's callbacks, exact resume.
+
+    result = train("dcgan_mnist5k", steps=2000, out="runs/demo")       # a new run
+    result = train(out="runs/demo", resume=True, steps=4000)            # continue it
+    gan, config = load_run("runs/demo")                                 # the latest state
+
+A run directory holds
+
+    config.json            the fully resolved config: preset + overrides + data adaptation, the
+                           data spec, batch size, steps and seed ("run" records how it was made)
+    checkpoints/           step_NNNNNN.npz, the last `training.keep_checkpoints` (checkpoint.py)
+    samples/               step_NNNNNN.png from fixed latents: image grids, or scatter plots for toys
+    metrics.csv            one row per `training.log_every` steps: means of the logged terms
+    tensorboard/           the same scalars and the sample pictures
+    generator.keras        the final generator (the EMA copy when there is one)
+    gan.weights.h5         the final GAN weights, so `from_preset(run_dir)` gives the trained GAN
+
+Without `out`, a new run goes to runs/<preset>-<YYYYmmdd-HHMMSS>; `resume` without `out` takes
+the newest runs/<preset>-* that has a config.json.
+
+Bad input never leaves anything behind: the preset, overrides, data spec, step and batch counts,
+the output directory (writable, not another run's) and, for a resume, the checkpoint, are all
+checked -- and the GAN and the data pipeline built -- before the directory is created.
+
+Exact resume: a checkpoint holds every model and optimiser variable (weights, EMA copy, batch-norm
+statistics, the latents' SeedGenerator state, variant variables such as BEGAN's k_t, optimiser
+moments and step counters, hence learning-rate schedules). The data pipeline is seeded by the run
+seed and deterministic; a run resumed from step s rebuilds it and skips the s batches consumed
+(`dataset.skip(s)`), so it sees exactly the batches the uninterrupted run would have seen. A run
+of 2N steps and a run of N steps resumed for N more end with the same weights, on one device and
+under a MirroredStrategy alike (resume under the setup the run started with: Keras iterates a
+dataset one more time under a strategy, and `data.load` reshuffles per iteration, so one-device
+and two-replica runs see their batches in different orders).
+"""
+from __future__ import annotations
+
+import copy
+import dataclasses
+import datetime
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Callable, Optional, Sequence, Union
+
+import keras
+import numpy as np
+
+from tfgan_zoo import data as data_lib
+from tfgan_zoo import images as images_lib
+from tfgan_zoo import presets as presets_lib
+from tfgan_zoo.training import callbacks as callbacks_lib
+from tfgan_zoo.training import checkpoint as checkpoint_lib
+
+PathLike = Union[str, os.PathLike]
+
+RUNS_DIR = "runs"
+CONFIG_FILE = presets_lib.CONFIG_FILE
+CHECKPOINTS_DIR = checkpoint_lib.CHECKPOINT_DIR
+SAMPLES_DIR = "samples"
+TENSORBOARD_DIR = "tensorboard"
+METRICS_FILE = "metrics.csv"
+GENERATOR_FILE = "generator.keras"
+WEIGHTS_FILE = "gan.weights.h5"
+RUN_FILES = (CONFIG_FILE, CHECKPOINTS_DIR, SAMPLES_DIR, METRICS_FILE, GENERATOR_FILE, WEIGHTS_FILE)
+TRAINING_KEYS = ("batch_size", "steps", "log_every", "sample_every", "checkpoint_every", "keep_checkpoints",
+                 "num_samples")
+
+
+class RunError(ValueError):
+    """Bad input for a run (preset, overrides, data, counts, directories); nothing was written."""
+
+
+class NonFiniteLossError(RuntimeError):
+    """Training stopped at a NaN or infinite loss; the last good checkpoint is intact."""
+
+
+@dataclasses.dataclass
+class TrainResult:
+    """What `train` did: the run directory, the step reached, the last interval's logs."""
+
+    run_dir: Path
+    step: int
+    start_step: int
+    logs: dict
+    gan: Any
+    seconds: float
+
+
+@dataclasses.dataclass
+class RunPlan:
+    """A checked plan: where the run goes, its resolved config, where it starts."""
+
+    run_dir: Path
+    config: dict
+    data_info: Any
+    resume_from: Optional[Path]
+    start_step: int
+
+    @property
+    def total_steps(self) -> int:
+        return int(self.config["training"]["steps"])
+
+    @property
+    def seed(self) -> int:
+        return int(self.config["run"]["seed"])
+
+
+# --- checks ----------------------------------------------------------------------------------
+
+def _positive_int(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise RunError(f"{name} must be an integer >= 1, got {value!r}.")
+    return int(value)
+
+
+def _check_training(training: dict) -> None:
+    missing = [key for key in TRAINING_KEYS if key not in training]
+    if missing:
+        raise RunError(f"The config's training section lacks {', '.join(missing)}.")
+    for key in TRAINING_KEYS:
+        _positive_int(f"training.{key}", training[key])
+
+
+def _describe(spec: Any, data_dir: Optional[str] = None) -> Any:
+    try:
+        return data_lib.describe(spec, data_dir=data_dir)
+    except (ValueError, TypeError, OSError, data_lib.DataUnavailableError) as error:
+        raise RunError(str(error)) from None
+
+
+def _nearest_existing(path: Path) -> Path:
+    probe = path.absolute()
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    return probe
+
+
+def check_writable(path: PathLike, what: str = "output directory") -> None:
+    """Raise RunError unless `path` (a directory, existing or not) can be created and written."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise RunError(f"Cannot use {what} {str(path)!r}: it exists and is not a directory.")
+    probe = _nearest_existing(path)
+    if not probe.is_dir():
+        raise RunError(f"Cannot create {what} {str(path)!r}: {str(probe)!r} is not a directory.")
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".tfgan-zoo-write-test-", dir=probe))
+    except OSError as error:
+        raise RunError(f"Cannot write to {what} {str(path)!r}: {error.strerror or error} (in {str(probe)!r}).") from None
+
+
+def _check_new_run_dir(run_dir: Path) -> None:
+    if run_dir.is_dir():
+        if (run_dir / CONFIG_FILE).exists():
+            raise RunError(
+                f"Output directory {str(run_dir)!r} already holds a run ({CONFIG_FILE}); pass --resume to "
+                "continue it, or choose another --out."
+            )
+        found = [name for name in RUN_FILES if (run_dir / name).exists()]
+        if found:
+            raise RunError(
+                f"Output directory {str(run_dir)!r} holds files of a run ({', '.join(found)}) but no "
+                f"{CONFIG_FILE}; choose another --out."
+            )
+    check_writable(run_dir)
+
+
+def _preset_name(preset: str) -> str:
+    return Path(preset).name if os.sep in preset or Path(preset).is_dir() else preset
+
+
+def _new_run_dir(runs_dir: Path, preset: str) -> Path:
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    candidate = runs_dir / f"{_preset_name(preset)}-{stamp}"
+    suffix = 2
+    while candidate.exists():
+        candidate = runs_dir / f"{_preset_name(preset)}-{stamp}-{suffix}"
+        suffix += 1
+    return candidate
+
+
+def _latest_run(runs_dir: Path, preset: str) -> Path:
+    name = _preset_name(preset)
+    candidates = [path for path in runs_dir.glob(f"{name}-*") if (path / CONFIG_FILE).is_file()]
+    if not candidates:
+        raise RunError(
+            f"--resume without --out: no run of preset {name!r} under {str(runs_dir)!r}; pass --out RUN_DIR."
+        )
+    return max(candidates, key=lambda path: (path / CONFIG_FILE).stat().st_mtime)
+
+
+def read_run_config(run_dir: PathLike) -> dict:
+    """The config.json of a run directory (RunError when there is none)."""
+    run_dir = Path(run_dir)
+    path = run_dir / CONFIG_FILE
+    if not run_dir.is_dir():
+        raise RunError(f"Run directory {str(run_dir)!r} does not exist.")
+    if not path.is_file():
+        raise RunError(f"{str(run_dir)!r} is not a run directory: it has no {CONFIG_FILE}.")
+    try:
+        return json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as error:
+        raise RunError(f"Could not read {str(path)!r}: {error}") from None
+
+
+def write_json_atomic(path: Path, value: Any) -> None:
+    """Write JSON to `path` through a temporary file and a rename."""
+    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        with open(temporary, "w") as handle:
+            json.dump(value, handle, indent=2, sort_keys=False)
+            handle.write("\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    finally:
+        if temporary.exists():
+            temporary.unlink()
+
+
+def _fit_to_data(config: dict, spec: str, info: Any, channels: Optional[int], data_dir: Optional[str]) -> dict:
+    if channels is not None:
+        if info.kind != "images":
+            raise RunError(f"--channels applies to images, but {spec!r} holds {info.kind}.")
+        if channels not in (1, 3):
+            raise RunError(f"--channels must be 1 (grayscale) or 3 (RGB), got {channels!r}.")
+        info = dataclasses.replace(info, shape=(*info.shape[:2], int(channels)))
+    elif info.kind == "images" and info.channels is None:
+        # The data module's message names two files whose channel counts differ.
+        try:
+            data_lib.load(spec, 1, shuffle=False, repeat=False, with_labels=False, drop_remainder=False,
+                          data_dir=data_dir, download=False)
+        except (ValueError, OSError, data_lib.DataUnavailableError) as error:
+            raise RunError(str(error)) from None
+    try:
+        return presets_lib.adapt_to_data(config, info)
+    except ValueError as error:
+        raise RunError(str(error)) from None
+
+
+# --- planning --------------------------------------------------------------------------------
+
+def plan_run(
+    preset: Optional[str] = None,
+    data: Optional[str] = None,
+    steps: Optional[int] = None,
+    batch_size: Optional[int] = None,
+    out: Optional[PathLike] = None,
+    overrides: Optional[dict[str, Any]] = None,
+    resume: bool = False,
+    seed: Optional[int] = None,
+    runs_dir: PathLike = RUNS_DIR,
+    data_dir: Optional[str] = None,
+    channels: Optional[int] = None,
+) -> RunPlan:
+    """Check everything about a run without writing anything; see `train` for the arguments."""
+    if steps is not None:
+        _positive_int("steps", steps)
+    if batch_size is not None:
+        _positive_int("batch_size", batch_size)
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
+        raise RunError(f"seed must be an integer >= 0, got {seed!r}.")
+    overrides = dict(overrides or {})
+    runs_dir = Path(runs_dir)
+    if resume:
+        return _plan_resume(preset, data, steps, batch_size, out, overrides, seed, runs_dir, data_dir, channels)
+
+    preset = preset or presets_lib.DEFAULT_PRESET
+    try:
+        config = presets_lib.get_config(preset)
+        config = presets_lib.apply_overrides(config, overrides)
+    except (ValueError, FileNotFoundError) as error:
+        raise RunError(str(error)) from None
+    spec = data if data is not None else config.get("data")
+    if not spec:
+        raise RunError(f"Preset {preset!r} names no data; pass --data SPEC.")
+    info = _describe(spec, data_dir)
+    config = _fit_to_data(config, spec, info, channels, data_dir)
+    training = config.setdefault("training", {})
+    if batch_size is not None:
+        training["batch_size"] = int(batch_size)
+    if steps is not None:
+        training["steps"] = int(steps)
+    _check_training(training)
+    if seed is None:
+        seed = config.get("model", {}).get("seed")
+        seed = 0 if seed is None else int(seed)
+    config["data"] = spec
+    config["model"]["seed"] = int(seed)
+    config["run"] = {
+        "preset": preset,
+        "overrides": overrides,
+        "seed": int(seed),
+        "channels": channels,
+        "data_dir": data_dir,
+        "created": datetime.datetime.now().isoformat(timespec="seconds"),
+        "tfgan_zoo": _version(),
+    }
+    try:
+        json.dumps(config)
+    except (TypeError, ValueError) as error:
+        raise RunError(f"The config is not JSON: {error}") from None
+    run_dir = Path(out) if out is not None else _new_run_dir(runs_dir, preset)
+    _check_new_run_dir(run_dir)
+    return RunPlan(run_dir, config, info, None, 0)
+
+
+def _plan_resume(preset, data, steps, batch_size, out, overrides, seed, runs_dir, data_dir, channels) -> RunPlan:
+    run_dir = Path(out) if out is not None else _latest_run(runs_dir, preset or presets_lib.DEFAULT_PRESET)
+    if not run_dir.exists():
+        raise RunError(f"--resume: run directory {str(run_dir)!r} does not exist.")
+    if not (run_dir / CONFIG_FILE).is_file():
+        raise RunError(f"--resume: {str(run_dir)!r} holds no run to resume (no {CONFIG_FILE}).")
+    config = read_run_config(run_dir)
+    run = config.get("run", {})
+    given = {"--preset": (preset, run.get("preset")), "--data": (data, config.get("data")),
+             "--batch-size": (batch_size, config["training"].get("batch_size")),
+             "--seed": (seed, run.get("seed")), "--set": (overrides or None, run.get("overrides") or None),
+             "--channels": (channels, run.get("channels"))}
+    for flag, (value, saved) in given.items():
+        if value is not None and value != saved:
+            raise RunError(
+                f"--resume continues {str(run_dir)!r} with its saved config, which has {flag} {saved!r}, "
+                f"not {value!r}; drop {flag} (only --steps may change) or start a new run."
+            )
+    latest = checkpoint_lib.latest_checkpoint(run_dir / CHECKPOINTS_DIR)
+    if latest is None:
+        raise RunError(
+            f"--resume: {str(run_dir)!r} has no checkpoint yet ({CHECKPOINTS_DIR}/ holds no step_NNNNNN.npz); "
+            "start a new run instead."
+        )
+    start = checkpoint_lib.checkpoint_step(latest)
+    if steps is not None:
+        if steps < start:
+            raise RunError(f"--steps {steps} is below the step of the latest checkpoint ({start}) of {str(run_dir)!r}.")
+        config["training"]["steps"] = int(steps)
+    _check_training(config["training"])
+    if data_dir is not None:  # the data may have moved; where it is does not change the run
+        config.setdefault("run", {})["data_dir"] = data_dir
+    info = _describe(config["data"], config.get("run", {}).get("data_dir"))
+    check_writable(run_dir, "run directory")
+    return RunPlan(run_dir, config, info, latest, start)
+
+
+def _version() -> str:
+    import tfgan_zoo
+
+    return tfgan_zoo.__version__
+
+
+# --- building --------------------------------------------------------------------------------
+
+def build_from_config(config: dict, strategy: Any = None) -> Any:
+    """A compiled GAN from a resolved config, with `config["run"]["seed"]` seeding the weights."""
+    seed = config.get("run", {}).get("seed", config.get("model", {}).get("seed"))
+    if seed is not None:
+        keras.utils.set_random_seed(int(seed))
+    scope = strategy.scope() if strategy is not None else presets_lib._null_scope()
+    try:
+        with scope:
+            gan = presets_lib.build_gan(config)
+    except (ValueError, TypeError, KeyError) as error:
+        raise RunError(f"Cannot build the GAN from this config: {error}") from None
+    gan.preset_config = config
+    return gan
+
+
+def global_batch_size(config: dict) -> int:
+    """Images per dataset batch: batch_size, times d_steps when each critic step gets its own."""
+    compile_config = config.get("compile", {})
+    batch = int(config["training"]["batch_size"])
+    if compile_config.get("d_batches") == "split":
+        batch *= int(compile_config.get("d_steps", 1))
+    return batch
+
+
+def make_dataset(config: dict, info: Any, skip: int = 0, strategy: Any = None):
+    """The run's deterministic training pipeline (seeded by the run seed), `skip` batches in."""
+    spec = config["data"]
+    kwargs: dict[str, Any] = {}
+    if info.kind == "images":
+        resolution, channels = presets_lib.resolution_and_channels(config)
+        if resolution is not None and tuple(info.shape[:2]) != (resolution, resolution):
+            kwargs["resolution"] = resolution
+        if channels is not None and info.channels != channels:
+            kwargs["channels"] = channels
+    conditional = config["model"].get("num_classes") is not None
+    try:
+        dataset = data_lib.load(
+            spec, global_batch_size(config), seed=int(config["run"]["seed"]), shuffle=True, repeat=True,
+            with_labels=conditional, drop_remainder=True, strategy=strategy,
+            data_dir=config["run"].get("data_dir"), **kwargs,
+        )
+    except (ValueError, TypeError, OSError, data_lib.DataUnavailableError) as error:
+        raise RunError(str(error)) from None
+    return dataset.skip(skip) if skip else dataset
+
+
+def _toy_means(config: dict, kind: str) -> Optional[np.ndarray]:
+    """The mixture means of a toy data spec (drawn on scatter plots), else None."""
+    if kind != "points":
+        return None
+    parsed = data_lib.parse_spec(config["data"])
+    return data_lib.toy_means(parsed.name) if parsed.kind == "toy" else None
+
+
+# --- training --------------------------------------------------------------------------------
+
+def train(
+    preset: Optional[str] = None,
+    data: Optional[str] = None,
+    steps: Optional[int] = None,
+    batch_size: Optional[int] = None,
+    out: Optional[PathLike] = None,
+    overrides: Optional[dict[str, Any]] = None,
+    resume: bool = False,
+    seed: Optional[int] = None,
+    runs_dir: PathLike = RUNS_DIR,
+    data_dir: Optional[str] = None,
+    channels: Optional[int] = None,
+    progress: bool = True,
+    callbacks: Sequence[keras.callbacks.Callback] = (),
+    strategy: Any = None,
+    echo: Optional[Callable[[str], None]] = None,
+) -> TrainResult:
+    """Train a preset into a run directory, or resume one (see the module docstring).
+
+    Args:
+        preset: preset name or folder with a config.json (default: presets.DEFAULT_PRESET).
+        data: data spec (default: the preset's), see `tfgan_zoo.data.load`.
+        steps, batch_size: override the preset's training.steps / training.batch_size.
+        out: the run directory (default: runs_dir/<preset>-<timestamp>).
+        overrides: dotted config keys -> values ({"d_optimizer.learning_rate": 4e-4}).
+        resume: continue `out` (or the newest run of `preset`) from its latest checkpoint; only
+            `steps` may differ from the saved config.
+        seed: seeds weights, data order, latents and the sample grids (default: model.seed).
+        runs_dir: where default run directories go.
+        data_dir: the tensorflow-datasets data directory (tfds specs).
+        channels: convert the images to 1 or 3 channels (needed for folders of mixed channels).
+        progress: show a progress bar on stderr.
+        callbacks: extra Keras callbacks, run after the run's own.
+        strategy: a tf.distribute strategy to build and train under.
+        echo: where to print one-line messages (default: nowhere).
+
+    Raises RunError for bad input (before anything is written) and NonFiniteLossError when a loss
+    becomes NaN or infinite (the checkpoints written before stay intact).
+    """
+    say = echo or (lambda message: None)
+    plan = plan_run(preset, data, steps, batch_size, out, overrides, resume, seed, runs_dir, data_dir, channels)
+    config, run_dir, start, total = plan.config, plan.run_dir, plan.start_step, plan.total_steps
+    gan = build_from_config(config, strategy)
+    dataset = make_dataset(config, plan.data_info, skip=start, strategy=strategy)
+    if plan.resume_from is not None:
+        try:
+            checkpoint_lib.restore_checkpoint(gan, plan.resume_from)
+        except checkpoint_lib.CheckpointError as error:
+            raise RunError(str(error)) from None
+        if start >= total:
+            say(f"{run_dir} is already at step {start} of {total}; pass --steps to train further.")
+            return TrainResult(run_dir, start, start, {}, gan, 0.0)
+
+    # Everything checked: from here on the run directory is written.
+    run_dir.mkdir(parents=True, exist_ok=True)
+    checkpoint_lib.remove_stale_temporaries(run_dir / CHECKPOINTS_DIR)
+    write_json_atomic(run_dir / CONFIG_FILE, config)
+    if plan.resume_from is not None:
+        say(f"Resuming {run_dir} from {plan.resume_from.name} (step {start} of {total}).")
+    else:
+        say(f"Training {config['run']['preset']} on {config['data']} for {total} steps "
+            f"(batch {config['training']['batch_size']}) into {run_dir}.")
+
+    training = config["training"]
+    guard = callbacks_lib.NonFiniteGuard(start, run_dir / CHECKPOINTS_DIR)
+    checkpoints = callbacks_lib.CheckpointCallback(
+        run_dir / CHECKPOINTS_DIR, every=training["checkpoint_every"], keep=training["keep_checkpoints"],
+        initial_step=start, total_steps=total,
+        extra=lambda step: {"batches_consumed": step, "seed": plan.seed, "data": config["data"]},
+    )
+    tensorboard = callbacks_lib.TensorBoardLogger(run_dir / TENSORBOARD_DIR, start)
+    samples = callbacks_lib.SampleGridCallback(
+        run_dir / SAMPLES_DIR, every=training["sample_every"], num_samples=training["num_samples"],
+        seed=plan.seed, initial_step=start, total_steps=total, means=_toy_means(config, plan.data_info.kind),
+        tensorboard=tensorboard,
+    )
+    run_callbacks: list = [
+        callbacks_lib.StopAtStep(total, start), guard, checkpoints, samples,
+        callbacks_lib.CSVLogger(run_dir / METRICS_FILE, start), tensorboard,
+    ]
+    if progress:
+        run_callbacks.append(callbacks_lib.ProgressBar(total, start))
+    run_callbacks.extend(callbacks)
+
+    remaining = total - start
+    per_epoch = min(int(training["log_every"]), remaining)
+    started = _now()
+    history = gan.fit(dataset, steps_per_epoch=per_epoch, epochs=math.ceil(remaining / per_epoch),
+                      callbacks=run_callbacks, verbose=0, shuffle=False)
+    seconds = _now() - started
+    error = guard.error or checkpoints.error
+    if error:
+        raise NonFiniteLossError(error)
+    step = guard.step
+    save_final(gan, run_dir)
+    logs = {name: values[-1] for name, values in history.history.items() if values}
+    return TrainResult(run_dir, step, start, logs, gan, seconds)
+
+
+def _now() -> float:
+    import time
+
+    return time.perf_counter()
+
+
+def save_final(gan: Any, run_dir: PathLike) -> None:
+    """generator.keras (the sampling generator: EMA when present) and gan.weights.h5, atomically."""
+    run_dir = Path(run_dir)
+    for name, save in ((GENERATOR_FILE, gan.sampling_generator.save), (WEIGHTS_FILE, gan.save_weights)):
+        final = run_dir / name
+        # Keras checks the suffix, so the temporary name keeps it.
+        temporary = run_dir / f".tmp-{os.getpid()}-{name}"
+        try:
+            save(str(temporary))
+            os.replace(temporary, final)
+        finally:
+            if temporary.exists():
+                temporary.unlink()
+
+
+# --- using a run -----------------------------------------------------------------------------
+
+def load_run(run_dir: PathLike, checkpoint: Optional[PathLike] = None, strategy: Any = None) -> tuple[Any, dict]:
+    """(gan, config) of a run at its latest checkpoint (or a given one, or gan.weights.h5)."""
+    run_dir = Path(run_dir)
+    config = read_run_config(run_dir)
+    gan = build_from_config(config, strategy)
+    path = Path(checkpoint) if checkpoint is not None else checkpoint_lib.latest_checkpoint(run_dir / CHECKPOINTS_DIR)
+    try:
+        if path is not None:
+            checkpoint_lib.restore_checkpoint(gan, path)
+        elif (run_dir / WEIGHTS_FILE).is_file():
+            gan.load_weights(run_dir / WEIGHTS_FILE)
+        else:
+            raise RunError(f"Run {str(run_dir)!r} has no checkpoint yet ({CHECKPOINTS_DIR}/ is empty).")
+    except checkpoint_lib.CheckpointError as error:
+        raise RunError(str(error)) from None
+    return gan, config
+
+
+SAMPLE_SUFFIXES = (".png", ".npy")
+
+
+def sample_run(run_dir: PathLike, num: int, out: PathLike, seed: int = 0, label: Optional[int] = None) -> Path:
+    """Write `num` samples of a run's (EMA) generator: a PNG grid / scatter plot, or the raw float32
+    outputs when `out` ends in .npy. `label` picks the class of a conditional run."""
+    run_dir, out = Path(run_dir), Path(out)
+    _positive_int("--num", num)
+    if out.suffix.lower() not in SAMPLE_SUFFIXES:
+        raise RunError(f"--out must end in .png (a picture) or .npy (raw outputs), got {str(out)!r}.")
+    if out.is_dir():
+        raise RunError(f"--out {str(out)!r} is a directory; expected a file name ending in .png or .npy.")
+    check_writable(out.parent if str(out.parent) else Path("."), "output folder")
+    config = read_run_config(run_dir)
+    num_classes = config.get("model", {}).get("num_classes")
+    if label is not None:
+        if num_classes is None:
+            raise RunError(f"--label {label}: run {str(run_dir)!r} is unconditional (it has no classes).")
+        if not 0 <= int(label) < int(num_classes):
+            raise RunError(f"--label {label} is out of range; run {str(run_dir)!r} has classes 0..{num_classes - 1}.")
+    gan, config = load_run(run_dir)
+    samples = np.asarray(gan.generate(int(num), labels=label, seed=seed), dtype=np.float32)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.suffix.lower() == ".npy":
+        temporary = out.with_name(f".{out.name}.tmp-{os.getpid()}")
+        try:
+            with open(temporary, "wb") as handle:
+                np.save(handle, samples)
+            os.replace(temporary, out)
+        finally:
+            if temporary.exists():
+                temporary.unlink()
+        return out
+    if samples.ndim == 2:
+        images_lib.save_png(images_lib.scatter_image(samples, means=_toy_means(config, "points")), out)
+    else:
+        nrow = num_classes if (num_classes is not None and label is None) else None
+        images_lib.save_png(images_lib.image_grid(samples, nrow=nrow), out)
+    return out
+
+
+__all__ = [
+    "NonFiniteLossError",
+    "RunError",
+    "RunPlan",
+    "TrainResult",
+    "build_from_config",
+    "check_writable",
+    "load_run",
+    "make_dataset",
+    "plan_run",
+    "read_run_config",
+    "sample_run",
+    "save_final",
+    "train",
+]
