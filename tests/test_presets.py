@@ -26,7 +26,9 @@ def test_every_preset_round_trips_through_json_and_builds(name):
     gan = presets.build_gan(json.loads(json.dumps(config)))  # built from the JSON form
     assert gan.latent_dim == config["model"]["latent_dim"]
     assert gan.num_classes == config["model"]["num_classes"]
-    assert gan.g_optimizer.learning_rate.numpy() == pytest.approx(config["g_optimizer"]["learning_rate"])
+    learning_rate = config["g_optimizer"]["learning_rate"]
+    initial = learning_rate["initial"] if isinstance(learning_rate, dict) else learning_rate
+    assert gan.g_optimizer.learning_rate.numpy() == pytest.approx(initial)  # at step 0
     assert gan.d_steps == config["compile"]["d_steps"]
     samples = gan.generate(2, seed=0).numpy()
     assert samples.shape[0] == 2 and np.all(np.isfinite(samples))
@@ -104,3 +106,15 @@ def test_adapt_to_data_sets_resolution_channels_and_classes():
 def test_adapt_to_data_rejects_data_the_preset_cannot_use(preset, info, message):
     with pytest.raises(ValueError, match=message):
         presets.adapt_to_data(presets.get_config(preset), info)
+
+
+def test_cosine_learning_rate_schedule_decays_to_alpha_times_initial():
+    optimizer = presets.make_optimizer(presets.adam(presets.cosine(1e-3, 100, alpha=0.01)))
+    schedule = optimizer._learning_rate
+    assert float(schedule(0)) == pytest.approx(1e-3)
+    assert float(schedule(50)) == pytest.approx(1e-3 * (0.01 + 0.99 * 0.5), rel=1e-5)  # half-way: cos = 0
+    assert float(schedule(100)) == pytest.approx(1e-5)
+    with pytest.raises(ValueError, match="Unknown learning-rate schedule 'linear'; expected one of \\['cosine'\\]"):
+        presets.make_optimizer(presets.adam({"schedule": "linear", "initial": 1e-3}))
+    with pytest.raises(ValueError, match="Bad 'cosine' learning-rate schedule"):
+        presets.make_optimizer(presets.adam({"schedule": "cosine", "initial": 1e-3}))

@@ -290,3 +290,22 @@ def test_sample_from_model(models, tmp_path):
     url = models["archive"].resolve().as_uri()
     with pytest.raises(cli.UsageError, match="sha256 is required"):
         sample_from_model(url, 2)
+
+
+def test_sample_command_takes_a_model(models, tmp_path, capsys):
+    out = tmp_path / "cond.npy"
+    assert cli.main(["sample", "--model", str(models["cond_dir"]), "--num", "4", "--seed", "3",
+                     "--label", "2", "--out", str(out)]) == 0
+    np.testing.assert_allclose(np.load(out), load_generator(models["cond_dir"]).generate(4, seed=3, labels=2))
+    grid = tmp_path / "cond.png"
+    assert cli.main(["sample", "--model", str(models["cond_dir"]), "--num", "6", "--out", str(grid)]) == 0
+    assert grid.stat().st_size > 0
+    points = tmp_path / "points.png"
+    assert cli.main(["sample", "--model", str(models["points_dir"]), "--num", "50", "--out", str(points)]) == 0
+    capsys.readouterr()
+    assert cli.main(["sample", "--model", "no_such_model", "--out", str(tmp_path / "x.npy")]) == 2
+    assert "Unknown pretrained generator" in capsys.readouterr().err
+    assert cli.main(["sample", "--model", str(models["cond_dir"]), "--label", "7",
+                     "--out", str(tmp_path / "y.npy")]) == 2
+    assert cli.main(["sample", "--run", str(tmp_path), "--model", "x", "--out", str(tmp_path / "z.npy")]) == 2
+    assert not any((tmp_path / name).exists() for name in ("x.npy", "y.npy", "z.npy"))

@@ -4,7 +4,7 @@
     tfgan-zoo train [--preset NAME] [--data SPEC] [--steps N] [--batch-size B] [--out DIR]
                     [--set key=value ...] [--resume] [--seed S] [--data-dir DIR] [--channels 1|3]
                     [--no-progress]
-    tfgan-zoo sample --run DIR --num N --out FILE [--seed S] [--label L]
+    tfgan-zoo sample (--run DIR | --model NAME_OR_PATH [--sha256 HEX]) --num N --out FILE [--seed S] [--label L]
 
 Exit codes: 0 success, 2 bad input (one line "tfgan-zoo: error: ..." on stderr, nothing
 written), 1 a failure while running (a non-finite loss), 130 interrupted.
@@ -171,7 +171,12 @@ def _run_train(args: argparse.Namespace) -> int:
 # --- sample -----------------------------------------------------------------------------------
 
 def _configure_sample(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--run", required=True, metavar="DIR", help="a run directory")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--run", metavar="DIR", help="a run directory")
+    source.add_argument("--model", metavar="NAME_OR_PATH",
+                        help="a pretrained name (tfgan_zoo.pretrained.list_pretrained()), an exported SavedModel, "
+                             "a .keras generator or an https URL (with --sha256)")
+    parser.add_argument("--sha256", metavar="HEX", help="expected SHA-256 of the file a --model URL downloads")
     parser.add_argument("--num", type=positive_int, default=64, metavar="N", help="number of samples (default 64)")
     parser.add_argument("--out", required=True, metavar="FILE",
                         help="FILE.png: a grid (a scatter plot for 2-D toys); FILE.npy: the raw float32 outputs")
@@ -182,7 +187,19 @@ def _configure_sample(parser: argparse.ArgumentParser) -> None:
 def _run_sample(args: argparse.Namespace) -> int:
     from tfgan_zoo.training import runner
 
-    out = runner.sample_run(args.run, args.num, args.out, seed=args.seed, label=args.label)
+    if args.run is not None:
+        out = runner.sample_run(args.run, args.num, args.out, seed=args.seed, label=args.label)
+    else:
+        from tfgan_zoo import data as data_lib
+        from tfgan_zoo.export_cli import generate_from, open_model
+
+        runner.check_sample_out(args.out)
+        generator = open_model(args.model, sha256=args.sha256)
+        samples = generate_from(generator, args.num, seed=args.seed, label=args.label)
+        nrow = generator.num_classes if args.label is None else None
+        data = str(generator.card.get("data") or "")
+        means = data_lib.toy_means(data.partition(":")[2]) if data.startswith("toy:") else None
+        out = runner.write_samples(samples, args.out, means=means, nrow=nrow)
     print(f"Wrote {args.num} samples to {out}")
     return EXIT_OK
 

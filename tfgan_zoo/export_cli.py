@@ -145,6 +145,27 @@ def add_export_parser(subparsers: Any) -> argparse.ArgumentParser:
     return parser
 
 
+def open_model(name_or_path: Union[str, Path], *, sha256: Optional[str] = None,
+               cache_dir: Optional[Union[str, Path]] = None) -> Any:
+    """`load_generator` for the command line: a load failure becomes a UsageError."""
+    from tfgan_zoo.pretrained import GeneratorLoadError, load_generator
+
+    try:
+        return load_generator(str(name_or_path), sha256=sha256, cache_dir=cache_dir)
+    except GeneratorLoadError as error:
+        raise UsageError(str(error)) from None
+
+
+def generate_from(generator: Any, num: int, seed: Optional[int] = 0, label: Optional[int] = None) -> np.ndarray:
+    """`num` float32 samples of a loaded pretrained generator; bad --label raises UsageError."""
+    if label is not None and generator.num_classes is None:
+        raise UsageError(f"--label {label}: {generator.source} is unconditional (it has no classes).")
+    try:
+        return generator.generate(int(num), seed=seed, labels=label)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+
+
 def sample_from_model(name_or_path: Union[str, Path], num: int, seed: Optional[int] = 0,
                       label: Optional[int] = None, *, sha256: Optional[str] = None,
                       cache_dir: Optional[Union[str, Path]] = None) -> np.ndarray:
@@ -152,19 +173,7 @@ def sample_from_model(name_or_path: Union[str, Path], num: int, seed: Optional[i
     name, SavedModel directory, run directory, .keras file or URL (`sha256` required for a URL),
     from latents seeded by `seed`; `label` picks the class of a conditional generator (default:
     class i % num_classes for sample i). Bad input raises UsageError."""
-    from tfgan_zoo.pretrained import GeneratorLoadError, load_generator
-
-    source = str(name_or_path)
-    try:
-        generator = load_generator(source, sha256=sha256, cache_dir=cache_dir)
-    except GeneratorLoadError as error:
-        raise UsageError(str(error)) from None
-    if label is not None and generator.num_classes is None:
-        raise UsageError(f"--label {label}: {name_or_path} is unconditional (it has no classes).")
-    try:
-        return generator.generate(int(num), seed=seed, labels=label)
-    except ValueError as error:
-        raise UsageError(str(error)) from None
+    return generate_from(open_model(name_or_path, sha256=sha256, cache_dir=cache_dir), num, seed, label)
 
 
 def _register() -> None:
@@ -179,4 +188,5 @@ def _register() -> None:
 
 _register()
 
-__all__ = ["add_export_parser", "configure_export", "data_license", "run_export", "run_model_card", "sample_from_model"]
+__all__ = ["add_export_parser", "configure_export", "data_license", "run_export", "generate_from", "open_model", "run_model_card",
+           "sample_from_model"]

@@ -1,10 +1,13 @@
 """`tfgan-zoo evaluate --run DIR [--metrics ...] [--num N] [--features mnist|inception]`:
-prints the metrics as JSON and writes DIR/eval.json."""
+prints the metrics as JSON and writes DIR/eval.json.
+
+The library side is :func:`evaluate_run` (also used by `tfgan-zoo compare`)."""
 from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
+import os
+from typing import Any, Optional
 
 from tfgan_zoo.cli import UsageError, positive_int, register_command
 
@@ -34,37 +37,51 @@ def _real_images(config: dict, info: Any, features: str, num: int) -> Any:
     resolution, channels = config["discriminator"].get("resolution"), config["discriminator"].get("channels")
     available = info.num_examples or num
     return data_lib.as_numpy_images(spec, min(num, available), resolution=resolution, channels=channels,
-                                    data_dir=config.get("data_dir"))
+                                    data_dir=config.get("run", {}).get("data_dir"))
+
+
+def evaluate_run(run_dir: str | os.PathLike, metrics: Optional[str] = None, num: Optional[int] = None,
+                 seed: int = 0, features: Optional[str] = None,
+                 inception_weights: str | os.PathLike | None = "imagenet", gan: Any = None) -> dict[str, Any]:
+    """Evaluate a run's (EMA) generator at its latest checkpoint (or the given trained `gan`).
+
+    Defaults by data: toy points -> "modes" (DESIGN.md protocol, 2,500 points); 28x28 grey
+    images -> "fid,classes" with MNIST features against the mnist5k held-out images; other
+    images -> "fid" with Inception features. Returns the dict of `evaluate_generator` plus
+    "run" and "step". Raises ValueError (RunError included) for bad input.
+    """
+    from tfgan_zoo import data as data_lib
+    from tfgan_zoo.metrics.evaluate import evaluate_generator, parse_metrics
+    from tfgan_zoo.training.runner import load_run, read_run_config
+
+    config = read_run_config(run_dir)
+    info = data_lib.describe(config["data"], data_dir=config.get("run", {}).get("data_dir"))
+    toy = info.kind == "points"
+    mnist_like = not toy and tuple(info.shape) == (28, 28, 1)
+    features = features or ("mnist" if mnist_like else "inception")
+    names = parse_metrics(metrics or ("modes" if toy else ("fid,classes" if mnist_like else "fid")))
+    if gan is None:
+        gan, config = load_run(run_dir)
+    result = evaluate_generator(
+        lambda n, seed=None: gan.generate(n, seed=seed).numpy(),
+        num=num, metrics=names, features=features, seed=seed,
+        toy_dataset=data_lib.parse_spec(config["data"]).name if toy else None,
+        real_images=None if toy else _real_images(config, info, features, num or 5000),
+        inception_weights=inception_weights,
+    )
+    result["run"] = str(run_dir)
+    result["step"] = int(gan.g_optimizer.iterations.numpy())
+    return result
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
-    from tfgan_zoo import data as data_lib
-    from tfgan_zoo.metrics.evaluate import evaluate_generator, parse_metrics, write_eval_json
-    from tfgan_zoo.training.runner import load_run, read_run_config
+    from tfgan_zoo.metrics.evaluate import write_eval_json
 
-    config = read_run_config(args.run)
-    info = data_lib.describe(config["data"], data_dir=config.get("data_dir"))
-    toy = info.kind == "points"
-    mnist_like = not toy and tuple(info.shape) == (28, 28, 1)
-    features = args.features or ("mnist" if mnist_like else "inception")
-    default_metrics = "modes" if toy else ("fid,classes" if mnist_like else "fid")
     try:
-        metrics = parse_metrics(args.metrics or default_metrics)
+        result = evaluate_run(args.run, metrics=args.metrics, num=args.num, seed=args.seed,
+                              features=args.features, inception_weights=args.inception_weights)
     except ValueError as error:
         raise UsageError(str(error)) from None
-    gan, config = load_run(args.run)
-    try:
-        result = evaluate_generator(
-            lambda n, seed=None: gan.generate(n, seed=seed).numpy(),
-            num=args.num, metrics=metrics, features=features, seed=args.seed,
-            toy_dataset=info.name if toy else None,
-            real_images=None if toy else _real_images(config, info, features, args.num or 5000),
-            inception_weights=args.inception_weights,
-        )
-    except ValueError as error:
-        raise UsageError(str(error)) from None
-    result["run"] = str(args.run)
-    result["step"] = int(gan.g_optimizer.iterations.numpy())
     write_eval_json(result, args.run)
     print(json.dumps(result, indent=2))
     return 0

@@ -551,25 +551,23 @@ def load_run(run_dir: PathLike, checkpoint: Optional[PathLike] = None, strategy:
 SAMPLE_SUFFIXES = (".png", ".npy")
 
 
-def sample_run(run_dir: PathLike, num: int, out: PathLike, seed: int = 0, label: Optional[int] = None) -> Path:
-    """Write `num` samples of a run's (EMA) generator: a PNG grid / scatter plot, or the raw float32
-    outputs when `out` ends in .npy. `label` picks the class of a conditional run."""
-    run_dir, out = Path(run_dir), Path(out)
-    _positive_int("--num", num)
+def check_sample_out(out: PathLike) -> Path:
+    """The --out of `sample`: a writable file name ending in .png or .npy."""
+    out = Path(out)
     if out.suffix.lower() not in SAMPLE_SUFFIXES:
         raise RunError(f"--out must end in .png (a picture) or .npy (raw outputs), got {str(out)!r}.")
     if out.is_dir():
         raise RunError(f"--out {str(out)!r} is a directory; expected a file name ending in .png or .npy.")
     check_writable(out.parent if str(out.parent) else Path("."), "output folder")
-    config = read_run_config(run_dir)
-    num_classes = config.get("model", {}).get("num_classes")
-    if label is not None:
-        if num_classes is None:
-            raise RunError(f"--label {label}: run {str(run_dir)!r} is unconditional (it has no classes).")
-        if not 0 <= int(label) < int(num_classes):
-            raise RunError(f"--label {label} is out of range; run {str(run_dir)!r} has classes 0..{num_classes - 1}.")
-    gan, config = load_run(run_dir)
-    samples = np.asarray(gan.generate(int(num), labels=label, seed=seed), dtype=np.float32)
+    return out
+
+
+def write_samples(samples: np.ndarray, out: PathLike, means: Optional[np.ndarray] = None,
+                  nrow: Optional[int] = None) -> Path:
+    """Write generator outputs atomically: the raw float32 array (.npy), or a picture (.png): a
+    scatter plot of 2-D points (with the mixture `means`) or an image grid (`nrow` per row)."""
+    out = check_sample_out(out)
+    samples = np.asarray(samples, dtype=np.float32)
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix.lower() == ".npy":
         temporary = out.with_name(f".{out.name}.tmp-{os.getpid()}")
@@ -582,11 +580,29 @@ def sample_run(run_dir: PathLike, num: int, out: PathLike, seed: int = 0, label:
                 temporary.unlink()
         return out
     if samples.ndim == 2:
-        images_lib.save_png(images_lib.scatter_image(samples, means=_toy_means(config, "points")), out)
+        images_lib.save_png(images_lib.scatter_image(samples, means=means), out)
     else:
-        nrow = num_classes if (num_classes is not None and label is None) else None
         images_lib.save_png(images_lib.image_grid(samples, nrow=nrow), out)
     return out
+
+
+def sample_run(run_dir: PathLike, num: int, out: PathLike, seed: int = 0, label: Optional[int] = None) -> Path:
+    """Write `num` samples of a run's (EMA) generator: a PNG grid / scatter plot, or the raw float32
+    outputs when `out` ends in .npy. `label` picks the class of a conditional run."""
+    run_dir = Path(run_dir)
+    _positive_int("--num", num)
+    check_sample_out(out)
+    config = read_run_config(run_dir)
+    num_classes = config.get("model", {}).get("num_classes")
+    if label is not None:
+        if num_classes is None:
+            raise RunError(f"--label {label}: run {str(run_dir)!r} is unconditional (it has no classes).")
+        if not 0 <= int(label) < int(num_classes):
+            raise RunError(f"--label {label} is out of range; run {str(run_dir)!r} has classes 0..{num_classes - 1}.")
+    gan, config = load_run(run_dir)
+    samples = np.asarray(gan.generate(int(num), labels=label, seed=seed), dtype=np.float32)
+    nrow = num_classes if (num_classes is not None and label is None) else None
+    return write_samples(samples, out, means=_toy_means(config, "points"), nrow=nrow)
 
 
 __all__ = [
@@ -601,6 +617,8 @@ __all__ = [
     "plan_run",
     "read_run_config",
     "sample_run",
+    "check_sample_out",
+    "write_samples",
     "save_final",
     "train",
 ]

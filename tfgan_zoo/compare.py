@@ -1,0 +1,676 @@
+"""`tfgan-zoo compare`: the stabilisation lab.
+
+    tfgan-zoo compare --presets toy_gan,toy_unrolled,toy_stable --data toy:ring8 --steps 5000 \\
+                      --seeds 3 --out lab/ring8
+
+trains every preset under every seed 0..K-1, evaluates each run and writes
+
+    DIR/runs/<preset>/seed<k>/   ordinary run directories (`tfgan-zoo evaluate/sample/export --run`
+                                 work on them), each with its eval.json
+    DIR/results.json             one record per (preset, seed) and per-preset aggregates
+    DIR/plots/                   per preset: final samples (a scatter with the mode centres for toys,
+                                 a grid for images) and loss curves (all seeds overlaid); metrics.png
+    DIR/report.md                the command that regenerates it, then the table (mean ± std over
+                                 seeds, like the published tables) and the pictures
+
+Evaluation: toys by the DESIGN.md protocol (modes covered, percent high quality, 2,500 samples);
+28x28 grey images by MNIST-domain FID against the mnist5k held-out images and class coverage
+(5,000 samples); see `tfgan_zoo.metrics.cli.evaluate_run`. A run whose loss becomes NaN or
+infinite is "diverged", one that raises is "failed": both stay in the table, marked, and are
+left out of the means (the counts are shown).
+
+Continuing: results.json is rewritten after every run. Running the same command again (same
+--data, --steps, --set, --num) reuses the records with status "ok" whose run directory is still
+there and trains the others afresh (a partial run directory of an interrupted or diverged run is
+replaced); a DIR whose results.json came from different settings is refused. Records of presets or
+seeds the command no longer names are dropped from results.json (their run directories stay).
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime
+import difflib
+import json
+import math
+import os
+import platform
+import re
+import shlex
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable, Optional, Sequence, Union
+
+import numpy as np
+
+from tfgan_zoo.cli import CommandFailure, UsageError, parse_overrides, positive_int, register_command
+
+PathLike = Union[str, os.PathLike]
+
+FORMAT = "tfgan_zoo.compare/1"
+RESULTS_FILE = "results.json"
+REPORT_FILE = "report.md"
+RUNS_DIR = "runs"
+PLOTS_DIR = "plots"
+DEFAULT_SEEDS = 3
+STATUSES = ("ok", "diverged", "failed")
+#: The settings a reused results.json must share with the command (presets and seeds may change).
+REUSE_KEYS = ("data", "steps", "overrides", "num")
+#: The numeric entries of an evaluation kept in a record's "metrics".
+TOY_METRICS = ("modes_covered", "num_modes", "high_quality_percent", "num_samples")
+IMAGE_METRICS = ("fid", "classes_covered", "num_classes", "max_class_fraction", "kl_to_uniform", "num_samples")
+
+
+# --- settings and checks -----------------------------------------------------------------------
+
+def _preset_list(presets: Union[str, Sequence[str]]) -> list[str]:
+    """"a,b" or ["a", "b"] -> ["a", "b"], checked against the preset names (duplicates dropped)."""
+    from tfgan_zoo.presets import list_presets
+
+    items = presets.split(",") if isinstance(presets, str) else list(presets)
+    names = list(dict.fromkeys(str(name).strip() for name in items if str(name).strip()))
+    valid = list_presets()
+    if not names:
+        raise UsageError(f"--presets needs at least one preset name; valid presets: {', '.join(valid)}.")
+    unknown = [name for name in names if name not in valid]
+    if unknown:
+        close = [match for name in unknown for match in difflib.get_close_matches(name, valid, n=1)]
+        hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+        raise UsageError(f"Unknown preset(s) {', '.join(map(repr, unknown))}.{hint} Valid presets: {', '.join(valid)}.")
+    return names
+
+
+def _check_count(name: str, value: Any, allow_none: bool = False) -> Optional[int]:
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise UsageError(f"{name} must be an integer >= 1, got {value!r}.")
+    return int(value)
+
+
+def _override_text(value: Any) -> str:
+    """A --set value as typed on the command line (parses back to `value`)."""
+    from tfgan_zoo.presets import parse_value
+
+    if isinstance(value, str) and parse_value(value) == value:
+        return value
+    return json.dumps(value)
+
+
+def command_argv(presets: Sequence[str], data: str, steps: Optional[int], seeds: int, out: PathLike,
+                 overrides: dict[str, Any], num: Optional[int], report: Optional[PathLike] = None) -> list[str]:
+    """The `tfgan-zoo compare ...` argument list that reproduces a comparison."""
+    argv = ["tfgan-zoo", "compare", "--presets", ",".join(presets), "--data", data]
+    if steps is not None:
+        argv += ["--steps", str(steps)]
+    argv += ["--seeds", str(seeds)]
+    for key, value in overrides.items():
+        argv += ["--set", f"{key}={_override_text(value)}"]
+    if num is not None:
+        argv += ["--num", str(num)]
+    argv += ["--out", str(out)]
+    return argv + (["--report", str(report)] if report is not None else [])
+
+
+def _validate_presets(presets: Sequence[str], data: str, steps: Optional[int], overrides: dict,
+                      out: Path) -> tuple[Any, dict[str, int]]:
+    """Plan and build every preset on `data` without writing anything; returns the DataInfo and
+    each preset's number of steps. Bad input -> UsageError."""
+    import keras
+
+    from tfgan_zoo.training import runner
+
+    info, total_steps = None, {}
+    try:
+        for preset in presets:
+            plan = runner.plan_run(preset, data=data, steps=steps, overrides=overrides, seed=0,
+                                   out=out / RUNS_DIR / preset / ".compare-check")
+            runner.build_from_config(plan.config)
+            info, total_steps[preset] = plan.data_info, plan.total_steps
+    except runner.RunError as error:
+        raise UsageError(f"{preset}: {error}") from None
+    finally:
+        keras.backend.clear_session()
+    return info, total_steps
+
+
+def _load_previous(out: Path, settings: dict) -> tuple[dict[tuple[str, int], dict], Optional[str]]:
+    """The records of an earlier `compare` into `out` with the same settings, by (preset, seed),
+    and when it was created."""
+    path = out / RESULTS_FILE
+    if not path.exists():
+        return {}, None
+    try:
+        previous = json.loads(path.read_text())
+        old = previous["settings"]
+        records = previous["records"]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise UsageError(f"{str(path)!r} is not the results file of a `tfgan-zoo compare` ({error}); "
+                         "choose another --out.") from None
+    changed = [key for key in REUSE_KEYS
+               if json.dumps(old.get(key), sort_keys=True) != json.dumps(settings[key], sort_keys=True)]
+    if changed:
+        details = ", ".join(f"{key} {old.get(key)!r} (now {settings[key]!r})" for key in changed)
+        raise UsageError(f"{str(path)!r} holds a comparison with different settings: {details}; choose another "
+                         f"--out (or delete {RESULTS_FILE} to start over).")
+    return {(record["preset"], int(record["seed"])): record for record in records}, previous.get("created")
+
+
+def _reusable(record: Optional[dict], out: Path, total_steps: int) -> bool:
+    return (record is not None and record.get("status") == "ok" and record.get("steps") == total_steps
+            and (out / record["run_dir"] / "config.json").is_file())
+
+
+def _check_run_dir(run_dir: Path, preset: str, seed: int) -> None:
+    """A run directory to (re)train must be absent, empty, or an earlier run of this (preset, seed)."""
+    if not run_dir.exists() or (run_dir.is_dir() and not any(run_dir.iterdir())):
+        return
+    config_path = run_dir / "config.json"
+    try:
+        run = json.loads(config_path.read_text()).get("run", {})
+    except (OSError, ValueError, AttributeError):
+        run = {}
+    if run.get("preset") != preset or run.get("seed") != seed:
+        raise UsageError(f"{str(run_dir)!r} exists and is not a run of {preset} seed {seed}; choose another --out.")
+
+
+# --- one run ---------------------------------------------------------------------------------
+
+def _divergence_note(message: str) -> tuple[Optional[int], str]:
+    """(step, "diverged at step N (d_adv=nan)") from a NonFiniteLossError message."""
+    match = re.search(r"at step (\d+): (.*?); training stopped", message)
+    if match:
+        return int(match.group(1)), f"diverged at step {match.group(1)} ({match.group(2)})"
+    return None, "diverged: " + message.split(". ")[0].rstrip(".")
+
+
+def _headline_metrics(evaluation: dict, toy: bool) -> dict[str, float]:
+    """The numeric metrics of an `evaluate_run` result that go into a record."""
+    if toy:
+        source, keys = {**evaluation["modes"], "num_samples": evaluation["num_samples"]}, TOY_METRICS
+    else:
+        source = {**evaluation.get("classes", {}), "num_samples": evaluation["num_samples"]}
+        if "fid" in evaluation:
+            source["fid"] = evaluation["fid"]
+        keys = IMAGE_METRICS
+    return {key: source[key] for key in keys if key in source}
+
+
+def _new_record(preset: str, seed: int, total_steps: int) -> dict:
+    return {"preset": preset, "seed": seed, "run_dir": f"{RUNS_DIR}/{preset}/seed{seed}", "status": None,
+            "steps": total_steps, "step": None, "seconds": None, "eval_seconds": None, "metrics": None,
+            "note": None, "error": None}
+
+
+def _train_and_evaluate(record: dict, out: Path, data: str, overrides: dict, num: Optional[int], toy: bool,
+                        progress: bool) -> dict:
+    """Train one (preset, seed) into its run directory and evaluate it; fills and returns `record`."""
+    import keras
+
+    from tfgan_zoo.metrics.cli import evaluate_run
+    from tfgan_zoo.metrics.evaluate import write_eval_json
+    from tfgan_zoo.training import runner
+
+    run_dir = out / record["run_dir"]
+    if run_dir.exists():  # a partial run of this (preset, seed): checked by _check_run_dir
+        shutil.rmtree(run_dir)
+    started = time.perf_counter()
+    try:
+        result = runner.train(record["preset"], data=data, steps=record["steps"], out=run_dir,
+                              overrides=overrides, seed=record["seed"], progress=progress)
+    except runner.NonFiniteLossError as error:
+        step, note = _divergence_note(str(error))
+        record.update(status="diverged", step=step, note=note, error=str(error))
+    except Exception as error:  # noqa: BLE001 -- a failed run is reported, not fatal
+        record.update(status="failed", note=f"failed: {type(error).__name__}", error=f"{type(error).__name__}: {error}")
+    else:
+        record.update(status="ok", step=int(result.step))
+    record["seconds"] = round(time.perf_counter() - started, 2)
+    if record["status"] == "ok":
+        started = time.perf_counter()
+        try:
+            evaluation = evaluate_run(run_dir, num=num, gan=result.gan)
+            write_eval_json(evaluation, run_dir)
+            record["metrics"] = _headline_metrics(evaluation, toy)
+        except Exception as error:  # noqa: BLE001
+            record.update(status="failed", note="evaluation failed", error=f"{type(error).__name__}: {error}")
+        record["eval_seconds"] = round(time.perf_counter() - started, 2)
+    keras.backend.clear_session()
+    return record
+
+
+def _result_line(record: dict, toy: bool) -> str:
+    if record["status"] != "ok":
+        return record["note"] or record["status"]
+    metrics = record["metrics"]
+    if toy:
+        quality = f"{metrics['modes_covered']}/{metrics['num_modes']} modes, {metrics['high_quality_percent']:.1f}% high quality"
+    else:
+        quality = ", ".join(part for part in (
+            f"FID {metrics['fid']:.2f}" if "fid" in metrics else "",
+            f"{metrics['classes_covered']}/{metrics['num_classes']} classes" if "classes_covered" in metrics else "",
+        ) if part)
+    return f"ok, {quality} ({record['seconds']:.0f} s)"
+
+
+# --- aggregates ------------------------------------------------------------------------------
+
+def aggregate(records: Sequence[dict], presets: Sequence[str]) -> dict[str, dict]:
+    """Per preset: run counts by status, mean training seconds (None without an ok run) and the
+    mean / population std of each metric over the runs with status "ok" (counts such as
+    num_modes left out)."""
+    summary = {}
+    for preset in presets:
+        mine = [record for record in records if record["preset"] == preset]
+        ok = [record for record in mine if record["status"] == "ok"]
+        metrics: dict[str, dict[str, float]] = {}
+        for key in (key for key in (ok[0]["metrics"] if ok else {}) if not key.startswith("num_")):
+            values = np.array([float(record["metrics"][key]) for record in ok])
+            metrics[key] = {"mean": float(values.mean()), "std": float(values.std())}
+        summary[preset] = {
+            "runs": len(mine),
+            **{status: sum(record["status"] == status for record in mine) for status in STATUSES},
+            "seconds_mean": float(np.mean([record["seconds"] for record in ok])) if ok else None,
+            "metrics": metrics,
+        }
+    return summary
+
+
+# --- plots -----------------------------------------------------------------------------------
+
+def _figure(width: float, height: float):
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(width, height), dpi=100)
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def _save_figure(figure: Any, path: Path) -> Path:
+    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        figure.savefig(temporary, format="png")
+        os.replace(temporary, path)
+    finally:
+        if temporary.exists():
+            temporary.unlink()
+    return path
+
+
+def _read_metrics_csv(path: Path) -> dict[str, list[float]]:
+    """metrics.csv -> {"step": [...], term: [...]} (non-finite and empty cells -> NaN)."""
+    if not path.is_file():
+        return {}
+    with path.open(newline="") as handle:
+        rows = list(csv.reader(handle))
+    if len(rows) < 2:
+        return {}
+    columns: dict[str, list[float]] = {name: [] for name in rows[0]}
+    for row in rows[1:]:
+        for name, cell in zip(rows[0], row):
+            try:
+                value = float(cell)
+            except ValueError:
+                value = math.nan
+            columns[name].append(value if math.isfinite(value) else math.nan)
+    return columns
+
+
+def plot_losses(preset: str, records: Sequence[dict], out: Path, path: Path) -> Optional[Path]:
+    """One subplot per logged loss term over steps, every seed overlaid (diverged ones dashed)."""
+    curves = [(record, _read_metrics_csv(out / record["run_dir"] / "metrics.csv")) for record in records]
+    curves = [(record, columns) for record, columns in curves if columns.get("step")]
+    terms = list(dict.fromkeys(name for _, columns in curves for name in columns if name not in ("step", "elapsed_s")))
+    if not terms:
+        return None
+    cols = min(3, len(terms))
+    rows = math.ceil(len(terms) / cols)
+    figure = _figure(4.0 * cols, 2.8 * rows)
+    for index, term in enumerate(terms):
+        axes = figure.add_subplot(rows, cols, index + 1)
+        for record, columns in curves:
+            if term in columns:
+                style = "-" if record["status"] == "ok" else "--"
+                axes.plot(columns["step"], columns[term], style, marker=".", markersize=3, linewidth=1,
+                          label=f"seed {record['seed']}" + ("" if record["status"] == "ok" else f" ({record['status']})"))
+        axes.set_title(term, fontsize=9)
+        axes.set_xlabel("step", fontsize=8)
+        axes.tick_params(labelsize=7)
+        if index == 0:
+            axes.legend(fontsize=7)
+    figure.suptitle(f"{preset}: losses", fontsize=10)
+    figure.tight_layout()
+    return _save_figure(figure, path)
+
+
+def _final_sample_picture(record: dict, out: Path) -> Optional[Path]:
+    pictures = sorted((out / record["run_dir"] / "samples").glob("step_*.png"))
+    return pictures[-1] if pictures else None
+
+
+def copy_samples(records: Sequence[dict], out: Path, path: Path) -> Optional[tuple[Path, dict, Path]]:
+    """Copy the final sample picture of the first ok seed (else of the first seed with one) to
+    `path`; returns (path, record, source) or None."""
+    ordered = [record for record in records if record["status"] == "ok"] + \
+              [record for record in records if record["status"] != "ok"]
+    for record in ordered:
+        source = _final_sample_picture(record, out)
+        if source is not None:
+            temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+            shutil.copyfile(source, temporary)
+            os.replace(temporary, path)
+            return path, record, source
+    return None
+
+
+def _headline(toy: bool) -> list[tuple[str, str]]:
+    """(metric key, label) of the summary plot."""
+    if toy:
+        return [("modes_covered", "modes covered"), ("high_quality_percent", "% high quality")]
+    return [("fid", "MNIST FID (lower is better)"), ("classes_covered", "classes covered")]
+
+
+def plot_metrics(records: Sequence[dict], presets: Sequence[str], toy: bool, path: Path) -> Optional[Path]:
+    """Bars of the mean final metric per preset, one dot per ok seed."""
+    panels = [(key, label) for key, label in _headline(toy)
+              if any(record["metrics"] and key in record["metrics"] for record in records)]
+    if not panels:
+        return None
+    figure = _figure(max(4.0, 1.2 * len(presets) + 1.5) * len(panels), 3.6)
+    positions = np.arange(len(presets))
+    for index, (key, label) in enumerate(panels):
+        axes = figure.add_subplot(1, len(panels), index + 1)
+        means = []
+        for position, preset in enumerate(presets):
+            values = [record["metrics"][key] for record in records
+                      if record["preset"] == preset and record["status"] == "ok" and key in record["metrics"]]
+            means.append(float(np.mean(values)) if values else 0.0)
+            axes.scatter(np.full(len(values), position), values, color="black", s=12, zorder=3)
+        axes.bar(positions, means, color="tab:blue", alpha=0.6)
+        axes.set_xticks(positions)
+        axes.set_xticklabels(presets, rotation=30, ha="right", fontsize=8)
+        axes.set_title(label, fontsize=9)
+    figure.suptitle("final metrics: bars are means over ok seeds, dots are seeds", fontsize=9)
+    figure.tight_layout()
+    return _save_figure(figure, path)
+
+
+# --- the report ------------------------------------------------------------------------------
+
+def _mean_std(summary: dict, key: str, digits: int, percent: bool = False) -> str:
+    metric = summary["metrics"].get(key)
+    if metric is None:
+        return "—"
+    scale = 100.0 if percent else 1.0
+    return f"{metric['mean'] * scale:.{digits}f} ± {metric['std'] * scale:.{digits}f}"
+
+
+def _seconds(value: Optional[float]) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
+def _table(results: dict, toy: bool) -> list[str]:
+    aggregates, records = results["aggregates"], results["records"]
+    if toy:
+        modes = next((record["metrics"]["num_modes"] for record in records if record["metrics"]), None)
+        header = ["Preset", f"Modes (max {modes or '?'})", "% high quality", "Runs ok/diverged/failed", "Wall s per run"]
+    else:
+        header = ["Preset", "MNIST FID", "Classes covered (of 10)", "Max class share %", "Runs ok/diverged/failed",
+                  "Wall s per run"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for preset, summary in aggregates.items():
+        counts = f"{summary['ok']}/{summary['diverged']}/{summary['failed']}"
+        if toy:
+            cells = [_mean_std(summary, "modes_covered", 1), _mean_std(summary, "high_quality_percent", 1)]
+        else:
+            cells = [_mean_std(summary, "fid", 2), _mean_std(summary, "classes_covered", 1),
+                     _mean_std(summary, "max_class_fraction", 1, percent=True)]
+        lines.append("| " + " | ".join([f"`{preset}`", *cells, counts, _seconds(summary["seconds_mean"])]) + " |")
+    return lines
+
+
+def _runs_table(results: dict, toy: bool) -> list[str]:
+    lines = ["| Preset | Seed | Status | Step | " + ("Modes | % high quality" if toy else "FID | Classes") +
+             " | Wall s |", "|---|---|---|---|---|---|---|"]
+    for record in results["records"]:
+        metrics = record["metrics"] or {}
+        if toy:
+            cells = [f"{metrics['modes_covered']}/{metrics['num_modes']}" if metrics else "—",
+                     f"{metrics['high_quality_percent']:.1f}" if metrics else "—"]
+        else:
+            cells = [f"{metrics['fid']:.2f}" if "fid" in metrics else "—",
+                     f"{metrics['classes_covered']}/{metrics['num_classes']}" if "classes_covered" in metrics else "—"]
+        status = "ok" if record["status"] == "ok" else (record["note"] or record["status"]).replace("|", "/")
+        step = "—" if record["step"] is None else f"{record['step']}/{record['steps']}"
+        lines.append(f"| `{record['preset']}` | {record['seed']} | {status} | {step} | " + " | ".join(cells) +
+                     f" | {_seconds(record['seconds'])} |")
+    return lines
+
+
+def _machine() -> dict[str, Any]:
+    import tensorflow as tf
+
+    import tfgan_zoo
+
+    return {"cpus": os.cpu_count(), "gpus": len(tf.config.list_physical_devices("GPU")),
+            "platform": f"{platform.system()} {platform.machine()}", "python": platform.python_version(),
+            "tensorflow": tf.__version__, "tfgan_zoo": tfgan_zoo.__version__}
+
+
+def render_report(results: dict, pictures: dict[str, dict[str, str]]) -> str:
+    """report.md: the regenerating command, date and machine, the table, then per preset its
+    pictures (paths relative to the report)."""
+    settings, machine = results["settings"], results["machine"]
+    toy = settings["kind"] == "toy"
+    presets = settings["presets"]
+    steps = "the presets' own steps" if settings["steps"] is None else f"{settings['steps']} steps"
+    if toy:
+        protocol = (f"{settings['num'] or 2500} samples per run; a sample is high quality within 3 std of its nearest "
+                    "mode, a mode is covered when it is the nearest mode of a high-quality sample (DESIGN.md toy "
+                    "protocol)")
+    else:
+        protocol = (f"{settings['num'] or 5000} samples per run; FID on the MNIST classifier's features against the "
+                    "mnist5k held-out images, classes by the MNIST classifier")
+    lines = [
+        f"# Stabilisation lab: {', '.join(presets)} on `{settings['data']}`", "",
+        "Regenerate with:", "", "```", results["command"], "```", "",
+        f"Date: {results['updated']}. Machine: {machine['cpus']} CPUs"
+        + (f", {machine['gpus']} GPU(s)" if machine.get("gpus") else "")
+        + f", {machine['platform']}, Python {machine['python']}, TensorFlow {machine['tensorflow']}, "
+          f"tfgan_zoo {machine['tfgan_zoo']}.", "",
+        f"{steps.capitalize()} per run, seeds 0..{settings['seeds'] - 1}"
+        + (f", overrides {', '.join(f'`{k}={_override_text(v)}`' for k, v in settings['overrides'].items())}"
+           if settings["overrides"] else "") + f". Evaluation: {protocol}.", "",
+        *_table(results, toy), "",
+        "Mean ± std (population) over the runs with status ok; diverged (non-finite loss) and failed runs are "
+        "counted but left out of the means. Wall time: training of one ok run (building, fitting, checkpoints and "
+        "sample pictures; not the evaluation).", "",
+    ]
+    if "metrics" in pictures.get("", {}):
+        lines += [f"![final metrics]({pictures['']['metrics']})", ""]
+    lines += ["## Runs", "", *_runs_table(results, toy), ""]
+    from tfgan_zoo.presets import list_presets
+
+    descriptions = list_presets()
+    for preset in presets:
+        lines += [f"## `{preset}`", "", descriptions.get(preset, ""), ""]
+        mine = pictures.get(preset, {})
+        if "samples" in mine:
+            lines += [f"{mine['samples_caption']}:", "", f"![{preset} samples]({mine['samples']})", ""]
+        if "losses" in mine:
+            lines += ["Losses (one line per seed; dashed: diverged or failed):", "",
+                      f"![{preset} losses]({mine['losses']})", ""]
+        if not mine:
+            lines += ["No pictures: no run of this preset wrote samples or losses.", ""]
+    return "\n".join(lines)
+
+
+def write_outputs(results: dict, out: Path, report: Optional[Path] = None) -> Path:
+    """The plots and the report (default out/report.md; written atomically, picture links relative
+    to its folder); returns the report path."""
+    report = Path(report) if report is not None else out / REPORT_FILE
+
+    def link(path: Path) -> str:
+        return Path(os.path.relpath(path, report.parent)).as_posix()
+
+    toy = results["settings"]["kind"] == "toy"
+    plots = out / PLOTS_DIR
+    plots.mkdir(parents=True, exist_ok=True)
+    pictures: dict[str, dict[str, str]] = {}
+    for preset in results["settings"]["presets"]:
+        records = [record for record in results["records"] if record["preset"] == preset]
+        mine: dict[str, str] = {}
+        copied = copy_samples(records, out, plots / f"{preset}-samples.png")
+        if copied is not None:
+            path, record, source = copied
+            step = int(source.stem.split("_")[-1])
+            what = (f"Final samples of seed {record['seed']} (step {step})" if record["status"] == "ok" else
+                    f"No run finished; the last samples of seed {record['seed']} before it {record['status']} "
+                    f"(step {step})")
+            mine["samples"] = link(path)
+            mine["samples_caption"] = what + (", with the mode centres as red crosses" if toy else "")
+        losses = plot_losses(preset, records, out, plots / f"{preset}-losses.png")
+        if losses is not None:
+            mine["losses"] = link(losses)
+        pictures[preset] = mine
+    summary = plot_metrics(results["records"], results["settings"]["presets"], toy, plots / "metrics.png")
+    if summary is not None:
+        pictures[""] = {"metrics": link(summary)}
+    report.parent.mkdir(parents=True, exist_ok=True)
+    temporary = report.with_name(f".{report.name}.tmp-{os.getpid()}")
+    try:
+        temporary.write_text(render_report(results, pictures))
+        os.replace(temporary, report)
+    finally:
+        if temporary.exists():
+            temporary.unlink()
+    return report
+
+
+# --- the library entry point -----------------------------------------------------------------
+
+def _now() -> str:
+    return datetime.datetime.now().isoformat(timespec="seconds")
+
+
+def compare(presets: Union[str, Sequence[str]], data: str, steps: Optional[int], seeds: int, out: PathLike,
+            overrides: Optional[dict[str, Any]] = None, num: Optional[int] = None, progress: bool = True,
+            echo: Optional[Callable[[str], None]] = print, report: Optional[PathLike] = None) -> dict:
+    """Train every preset under seeds 0..seeds-1 on `data`, evaluate each run and write
+    `out`/results.json, `out`/report.md and `out`/plots/ (see the module docstring).
+
+    `steps` None keeps each preset's own; `overrides` ({"generator.width": 16}) apply to every
+    preset; `num` is the evaluation's sample count (default 2,500 toy points, 5,000 images).
+    `report` puts the markdown elsewhere than `out`/report.md (e.g. reports/ring8.md beside
+    reports/ring8/). Bad input raises UsageError before anything is written; a diverged or failed run is
+    recorded, not raised. Returns the results.json content.
+    """
+    from tfgan_zoo.training import runner
+
+    say = echo or (lambda message: None)
+    names = _preset_list(presets)
+    if not isinstance(data, str) or not data.strip():
+        raise UsageError("--data needs a data spec, e.g. toy:ring8, toy:grid25 or mnist5k.")
+    steps = _check_count("--steps", steps, allow_none=True)
+    seeds = _check_count("--seeds", seeds)
+    num = _check_count("--num", num, allow_none=True)
+    overrides = dict(overrides or {})
+    out_path = Path(out)
+    try:
+        runner.check_writable(out_path)
+        if report is not None:
+            if Path(report).suffix.lower() != ".md":
+                raise UsageError(f"--report must name a markdown file ending in .md, got {str(report)!r}.")
+            runner.check_writable(Path(report).parent, "report folder")
+    except runner.RunError as error:
+        raise UsageError(str(error)) from None
+    info, total_steps = _validate_presets(names, data, steps, overrides, out_path)
+    toy = info.kind == "points"
+    if not toy and tuple(info.shape or ()) != (28, 28, 1):
+        raise UsageError(f"compare evaluates toy points (toy:ring8, toy:grid25) or 28x28 grey images (MNIST-domain "
+                         f"FID and classes, e.g. mnist5k); {data!r} holds images of shape {tuple(info.shape)}.")
+    argv = command_argv(names, data, steps, seeds, out, overrides, num, report)
+    settings = {"presets": names, "data": data, "steps": steps, "seeds": seeds, "overrides": overrides, "num": num,
+                "kind": "toy" if toy else "images"}
+    previous, previous_created = _load_previous(out_path, settings)
+    grid = [(preset, seed) for preset in names for seed in range(seeds)]
+    for preset, seed in grid:
+        if not _reusable(previous.get((preset, seed)), out_path, total_steps[preset]):
+            _check_run_dir(out_path / RUNS_DIR / preset / f"seed{seed}", preset, seed)
+
+    # Everything checked: from here on `out` is written.
+    out_path.mkdir(parents=True, exist_ok=True)
+    results = {"format": FORMAT, "argv": argv, "command": shlex.join(argv), "settings": settings,
+               "created": previous_created or _now(), "updated": _now(), "machine": _machine(), "records": [], "aggregates": {}}
+    for index, (preset, seed) in enumerate(grid, start=1):
+        tag = f"[{index}/{len(grid)}] {preset} seed {seed}"
+        record = previous.get((preset, seed))
+        if _reusable(record, out_path, total_steps[preset]):
+            say(f"{tag}: reused from {RESULTS_FILE}: {_result_line(record, toy)}")
+        else:
+            say(f"{tag}: training {total_steps[preset]} steps ...")
+            record = _train_and_evaluate(_new_record(preset, seed, total_steps[preset]), out_path, data, overrides,
+                                         num, toy, progress)
+            say(f"{tag}: {_result_line(record, toy)}")
+        results["records"].append(record)
+        results["aggregates"] = aggregate(results["records"], names)
+        results["updated"] = _now()
+        runner.write_json_atomic(out_path / RESULTS_FILE, results)
+    write_outputs(results, out_path, None if report is None else Path(report))
+    return results
+
+
+# --- the command -----------------------------------------------------------------------------
+
+def _configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--presets", required=True, metavar="A,B,...", help="comma-separated preset names")
+    parser.add_argument("--data", required=True, metavar="SPEC", help="toy:ring8, toy:grid25, mnist5k, ...")
+    parser.add_argument("--steps", type=positive_int, metavar="N", help="training steps per run "
+                        "(default: each preset's own)")
+    parser.add_argument("--seeds", type=positive_int, default=DEFAULT_SEEDS, metavar="K",
+                        help=f"runs per preset, seeds 0..K-1 (default {DEFAULT_SEEDS})")
+    parser.add_argument("--out", required=True, metavar="DIR", help="output directory; running the same command "
+                        "again reuses its finished runs")
+    parser.add_argument("--set", action="append", metavar="KEY=VALUE", default=[], dest="overrides",
+                        help="override a config value of every preset, e.g. --set training.batch_size=64 (repeatable)")
+    parser.add_argument("--num", type=positive_int, metavar="N",
+                        help="samples per evaluation (default 2500 toy points, 5000 images)")
+    parser.add_argument("--report", metavar="FILE.md", help="write the markdown report here instead of DIR/report.md "
+                        "(picture links stay relative to it)")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+
+
+def run_compare(args: argparse.Namespace) -> int:
+    """`tfgan-zoo compare`: progress on stderr, the table and the report's path on stdout."""
+    def say(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    try:
+        results = compare(args.presets, args.data, args.steps, args.seeds, args.out,
+                          overrides=parse_overrides(args.overrides), num=args.num,
+                          progress=not args.no_progress, echo=say, report=args.report)
+    except KeyboardInterrupt:
+        say("Interrupted: results.json holds the finished runs; run the same command again to continue.")
+        raise
+    out = Path(args.out)
+    print("\n".join(_table(results, results["settings"]["kind"] == "toy")))
+    print(f"\nReport: {args.report or out / REPORT_FILE}  results: {out / RESULTS_FILE}")
+    failed = sum(summary["failed"] for summary in results["aggregates"].values())
+    if failed:
+        raise CommandFailure(f"{failed} of {len(results['records'])} runs failed (errors in {out / RESULTS_FILE}).")
+    return 0
+
+
+register_command("compare", help="train presets under several seeds, evaluate them and write a report",
+                 configure=_configure, run=run_compare,
+                 description="The stabilisation lab: train every preset under every seed, evaluate (toy: modes "
+                             "and % high quality; images: MNIST FID and classes) and write DIR/report.md, "
+                             "DIR/results.json and plots.")
+
+__all__ = ["aggregate", "command_argv", "compare", "render_report", "run_compare", "write_outputs"]
