@@ -90,13 +90,11 @@ def _check_count(name: str, value: Any, allow_none: bool = False) -> Optional[in
     return int(value)
 
 
-def _override_text(value: Any) -> str:
-    """A --set value as typed on the command line (parses back to `value`)."""
-    from tfgan_zoo.presets import parse_value
+def format_value(value: Any) -> str:
+    """presets.format_value, imported on use (importing presets imports Keras)."""
+    from tfgan_zoo.presets import format_value as format_preset_value
 
-    if isinstance(value, str) and parse_value(value) == value:
-        return value
-    return json.dumps(value)
+    return format_preset_value(value)
 
 
 def command_argv(presets: Sequence[str], data: str, steps: Optional[int], seeds: int, out: PathLike,
@@ -107,7 +105,7 @@ def command_argv(presets: Sequence[str], data: str, steps: Optional[int], seeds:
         argv += ["--steps", str(steps)]
     argv += ["--seeds", str(seeds)]
     for key, value in overrides.items():
-        argv += ["--set", f"{key}={_override_text(value)}"]
+        argv += ["--set", f"{key}={format_value(value)}"]
     if num is not None:
         argv += ["--num", str(num)]
     argv += ["--out", str(out)]
@@ -485,7 +483,7 @@ def render_report(results: dict, pictures: dict[str, dict[str, str]]) -> str:
         + f", {machine['platform']}, Python {machine['python']}, TensorFlow {machine['tensorflow']}, "
           f"tfgan_zoo {machine['tfgan_zoo']}.", "",
         f"{steps.capitalize()} per run, seeds 0..{settings['seeds'] - 1}"
-        + (f", overrides {', '.join(f'`{k}={_override_text(v)}`' for k, v in settings['overrides'].items())}"
+        + (f", overrides {', '.join(f'`{k}={format_value(v)}`' for k, v in settings['overrides'].items())}"
            if settings["overrides"] else "") + f". Evaluation: {protocol}.", "",
         *_table(results, toy), "",
         "Mean ± std (population) over the runs with status ok; diverged (non-finite loss) and failed runs are "

@@ -347,6 +347,8 @@ def model_card_readme(card: dict) -> str:
              ("run", "Run")]
     for key, label in known:
         lines.append(f"| {label} | {_format_value(card.get(key, 'not recorded'))} |")
+    if card.get("reproduce"):
+        lines += ["", "Reproduce:", "", "```bash", *card["reproduce"], "```"]
     metrics = card.get("metrics")
     lines += ["", "## Metrics", ""]
     if isinstance(metrics, dict) and metrics:
@@ -386,7 +388,7 @@ def model_card_readme(card: dict) -> str:
         "",
     ]
     other = {k: v for k, v in card.items()
-             if k not in {key for key, _ in known} | {"name", "description", "metrics", "interface", "format", "exported"}}
+             if k not in {key for key, _ in known} | {"name", "description", "metrics", "interface", "format", "exported", "reproduce"}}
     if other:
         lines += ["## Other", ""] + [f"- {k}: {_format_value(v)}" for k, v in other.items()] + [""]
     exported = card.get("exported", {})

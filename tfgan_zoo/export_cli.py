@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 from pathlib import Path
 from typing import Any, Optional, Union
 
@@ -98,7 +99,7 @@ def run_export(args: argparse.Namespace) -> int:
     """Export a run's generator; bad input raises UsageError (exit 2) before anything is written."""
     from tfgan_zoo.export import ExportError, check_export_target, export_generator
     from tfgan_zoo.pretrained import GENERATOR_FILE, GeneratorLoadError, load_keras_generator
-    from tfgan_zoo.training.runner import RunError, read_run_config
+    from tfgan_zoo.training.runner import RunError, read_run_config, train_command
 
     run_dir, out = Path(args.run), Path(args.out)
     try:
@@ -114,6 +115,9 @@ def run_export(args: argparse.Namespace) -> int:
     except ExportError as error:
         raise UsageError(str(error)) from None
     card = run_model_card(run_dir, config)
+    card["reproduce"] = [shlex.join(train_command(config, run_dir)),
+                         shlex.join(["tfgan-zoo", "evaluate", "--run", str(run_dir)]),
+                         shlex.join(["tfgan-zoo", "export", "--run", str(run_dir), "--out", str(out)])]
     if getattr(args, "name", None):
         card["name"] = args.name
     if getattr(args, "data_license", None):

@@ -89,7 +89,7 @@ def _dcgan(description: str, *, loss: str = "nonsaturating", loss_params: Option
         "g_optimizer": g_optimizer or adam(),
         "d_optimizer": d_optimizer or adam(),
         "training": {"batch_size": 64, "steps": steps, "log_every": 50, "sample_every": 250,
-                     "checkpoint_every": 500, "keep_checkpoints": 3, "num_samples": 64},
+                     "checkpoint_every": 500, "keep_checkpoints": 3, "num_samples": 64, "fid_every": 0},
     }
 
 
@@ -274,6 +274,13 @@ def parse_value(text: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError:
         return text
+
+
+def format_value(value: Any) -> str:
+    """A --set value as typed on the command line (`parse_value` gives `value` back)."""
+    if isinstance(value, str) and parse_value(value) == value:
+        return value
+    return json.dumps(value)
 
 
 def apply_overrides(config: dict, overrides: dict[str, Any]) -> dict:

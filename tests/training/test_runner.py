@@ -284,3 +284,37 @@ def test_resume_is_exact_under_a_two_replica_strategy(tmp_path):
     train(tmp_path / "part", preset="gan_toy", steps=4, batch_size=16, strategy=mirrored_strategy())
     runner.train(out=tmp_path / "part", resume=True, steps=8, progress=False, strategy=mirrored_strategy())
     assert_same_state(final_state(full.run_dir, 8), final_state(tmp_path / "part", 8))
+
+
+def test_train_command_reproduces_the_run_config(tmp_path):
+    from tfgan_zoo.training.runner import plan_run, train_command
+
+    plan = plan_run("gan_toy", "toy:grid25", 7, 32, tmp_path / "a", {"generator.width": 8, "d_optimizer.name": "sgd"},
+                    False, 5, tmp_path, None, None)
+    argv = train_command(plan.config, tmp_path / "b")
+    assert argv[:2] == ["tfgan-zoo", "train"]
+    from tfgan_zoo import cli
+
+    parsed = cli.build_parser().parse_args(argv[1:])
+    again = plan_run(parsed.preset, parsed.data, parsed.steps, parsed.batch_size, parsed.out,
+                     cli.parse_overrides(parsed.overrides), False, parsed.seed, tmp_path, None, None)
+    strip = lambda config: {k: v for k, v in config.items() if k != "run"}  # noqa: E731
+    assert strip(again.config) == strip(plan.config)
+    assert again.config["run"]["overrides"] == plan.config["run"]["overrides"]
+
+
+def test_fid_every_adds_an_fid_column_to_metrics_csv(tmp_path):
+    out = tmp_path / "run"
+    runner.train("dcgan_mnist5k", steps=4, batch_size=16, out=out, progress=False,
+          overrides={"generator.width": 8, "discriminator.width": 8, "training.log_every": 2,
+                     "training.sample_every": 4, "training.checkpoint_every": 4, "training.fid_every": 2})
+    rows = list(csv.DictReader((out / "metrics.csv").open()))
+    assert [row["step"] for row in rows] == ["2", "4"]
+    fids = [float(row["fid"]) for row in rows]
+    # An untrained generator is far from the held-out digits (the real-data floor is 0.25).
+    assert all(np.isfinite(fids)) and min(fids) > 5.0
+    assert list((out / "tensorboard" / "fid").iterdir())
+    with pytest.raises(runner.RunError, match=r"training.fid_every must be an integer >= 0 .* got -1"):
+        runner.plan_run("dcgan_mnist5k", None, 2, 16, tmp_path / "neg", {"training.fid_every": -1}, False, 0, tmp_path,
+                 None, None)
+    assert not (tmp_path / "neg").exists()

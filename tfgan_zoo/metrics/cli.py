@@ -26,7 +26,7 @@ def _configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0)
 
 
-def _real_images(config: dict, info: Any, features: str, num: int) -> Any:
+def real_images_for(config: dict, info: Any, features: str, num: int) -> Any:
     """Real images for the reference statistics: mnist5k's held-out split for MNIST features
     on mnist5k (the evaluator's default), else a seeded draw from the run's data."""
     from tfgan_zoo import data as data_lib
@@ -66,7 +66,7 @@ def evaluate_run(run_dir: str | os.PathLike, metrics: Optional[str] = None, num:
         lambda n, seed=None: gan.generate(n, seed=seed).numpy(),
         num=num, metrics=names, features=features, seed=seed,
         toy_dataset=data_lib.parse_spec(config["data"]).name if toy else None,
-        real_images=None if toy else _real_images(config, info, features, num or 5000),
+        real_images=None if toy else real_images_for(config, info, features, num or 5000),
         inception_weights=inception_weights,
     )
     result["run"] = str(run_dir)

@@ -264,9 +264,10 @@ class CSVLogger(StepCallback):
     logged terms. On a resumed run, rows after `initial_step` (written after the checkpoint the
     run resumes from) are dropped first and the elapsed time continues from the last kept row."""
 
-    def __init__(self, path: PathLike, initial_step: int = 0):
+    def __init__(self, path: PathLike, initial_step: int = 0, extra_columns: Sequence[str] = ()):
         super().__init__(initial_step)
         self.path = Path(path)
+        self.extra_columns = list(extra_columns)  # columns that may appear only in later logs (fid)
         self._columns: Optional[list[str]] = None
         self._elapsed_before = 0.0
         self._start = 0.0
@@ -297,7 +298,7 @@ class CSVLogger(StepCallback):
         logs = dict(logs or {})
         new = self._columns is None
         if new:
-            self._columns = list(logs)
+            self._columns = list(logs) + [name for name in self.extra_columns if name not in logs]
         elapsed = self._elapsed_before + time.perf_counter() - self._start
         row = [self.step, f"{elapsed:.1f}"] + [_format(logs.get(name)) for name in self._columns]
         with self.path.open("a", newline="") as handle:

@@ -56,6 +56,7 @@ from tfgan_zoo.training import checkpoint as checkpoint_lib
 PathLike = Union[str, os.PathLike]
 
 RUNS_DIR = "runs"
+DEFAULT_PRESET_NAME = presets_lib.DEFAULT_PRESET
 CONFIG_FILE = presets_lib.CONFIG_FILE
 CHECKPOINTS_DIR = checkpoint_lib.CHECKPOINT_DIR
 SAMPLES_DIR = "samples"
@@ -121,6 +122,9 @@ def _check_training(training: dict) -> None:
         raise RunError(f"The config's training section lacks {', '.join(missing)}.")
     for key in TRAINING_KEYS:
         _positive_int(f"training.{key}", training[key])
+    fid_every = training.get("fid_every", 0)
+    if isinstance(fid_every, bool) or not isinstance(fid_every, int) or fid_every < 0:
+        raise RunError(f"training.fid_every must be an integer >= 0 (0: no FID during training), got {fid_every!r}.")
 
 
 def _describe(spec: Any, data_dir: Optional[str] = None) -> Any:
@@ -284,6 +288,9 @@ def plan_run(
     if steps is not None:
         training["steps"] = int(steps)
     _check_training(training)
+    if training.get("fid_every") and info.kind != "images":
+        raise RunError(f"training.fid_every={training['fid_every']}: FID needs images, but {spec!r} holds points "
+                       "(evaluate toys with `tfgan-zoo evaluate --metrics modes`).")
     if seed is None:
         seed = config.get("model", {}).get("seed")
         seed = 0 if seed is None else int(seed)
@@ -398,6 +405,21 @@ def make_dataset(config: dict, info: Any, skip: int = 0, strategy: Any = None):
     return dataset.skip(skip) if skip else dataset
 
 
+def _fid_callback(config: dict, info: Any, run_dir: Path, start: int) -> Optional[keras.callbacks.Callback]:
+    """FID every `training.fid_every` steps (0: none) into metrics.csv's "fid" column and TensorBoard:
+    MNIST-classifier features for 28x28 grey images, Inception-v3 otherwise."""
+    every = int(config["training"].get("fid_every", 0))
+    if not every:
+        return None
+    from tfgan_zoo.metrics import FIDCallback
+    from tfgan_zoo.metrics.cli import real_images_for
+
+    features = "mnist" if tuple(info.shape or ()) == (28, 28, 1) else "inception"
+    return FIDCallback(every_n_steps=every, num_samples=1000, features=features, seed=0, initial_step=start,
+                       real_images=real_images_for(config, info, features, 1000),
+                       log_dir=run_dir / TENSORBOARD_DIR / "fid")
+
+
 def _toy_means(config: dict, kind: str) -> Optional[np.ndarray]:
     """The mixture means of a toy data spec (drawn on scatter plots), else None."""
     if kind != "points":
@@ -484,9 +506,10 @@ def train(
         seed=plan.seed, initial_step=start, total_steps=total, means=_toy_means(config, plan.data_info.kind),
         tensorboard=tensorboard,
     )
+    fid = _fid_callback(config, plan.data_info, run_dir, start)
     run_callbacks: list = [
-        callbacks_lib.StopAtStep(total, start), guard, checkpoints, samples,
-        callbacks_lib.CSVLogger(run_dir / METRICS_FILE, start), tensorboard,
+        callbacks_lib.StopAtStep(total, start), guard, checkpoints, samples, *([fid] if fid else []),
+        callbacks_lib.CSVLogger(run_dir / METRICS_FILE, start, extra_columns=["fid"] if fid else ()), tensorboard,
     ]
     if progress:
         run_callbacks.append(callbacks_lib.ProgressBar(total, start))
@@ -505,6 +528,22 @@ def train(
     save_final(gan, run_dir)
     logs = {name: values[-1] for name, values in history.history.items() if values}
     return TrainResult(run_dir, step, start, logs, gan, seconds)
+
+
+def train_command(config: dict, run_dir: PathLike) -> list[str]:
+    """The `tfgan-zoo train ...` argument list that trains this run's config again into run_dir."""
+    run, training = config.get("run") or {}, config.get("training") or {}
+    argv = ["tfgan-zoo", "train", "--preset", str(run.get("preset", DEFAULT_PRESET_NAME))]
+    for flag, value in (("--data", config.get("data")), ("--steps", training.get("steps")),
+                        ("--batch-size", training.get("batch_size")),
+                        ("--seed", run.get("seed", (config.get("model") or {}).get("seed")))):
+        if value is not None:
+            argv += [flag, str(value)]
+    for key, value in (run.get("overrides") or {}).items():
+        argv += ["--set", f"{key}={presets_lib.format_value(value)}"]
+    if run.get("channels"):
+        argv += ["--channels", str(run["channels"])]
+    return argv + ["--out", str(run_dir)]
 
 
 def _now() -> float:
@@ -621,4 +660,5 @@ __all__ = [
     "write_samples",
     "save_final",
     "train",
+    "train_command",
 ]
