@@ -208,7 +208,9 @@ _PRESETS["sngan_cifar10"]["generator"].update(resolution=32, channels=3, width=6
 _PRESETS["sngan_cifar10"]["discriminator"].update(resolution=32, channels=3, width=64)
 # The default demo (`tfgan-zoo train` with no arguments): 4000 steps draw clearly recognisable
 # digits in about 3 minutes on two CPU cores (2000 steps still give blotchy strokes); 8 grids.
-_PRESETS["dcgan_mnist5k"]["training"].update(steps=4000, sample_every=500, checkpoint_every=1000)
+# The shipped generators (saved_models/) are trained with these defaults too.
+for _name in ("dcgan_mnist5k", "cdcgan_mnist5k", "wgangp_mnist5k"):
+    _PRESETS[_name]["training"].update(steps=4000, sample_every=500, checkpoint_every=1000)
 
 DEFAULT_PRESET = "dcgan_mnist5k"
 
