@@ -204,3 +204,12 @@ def test_images_report_mnist_fid_and_class_coverage(tmp_path, capsys):
     assert "plots/dcgan_mnist5k-samples.png" in png_links(report)
     for link in png_links(report):
         assert (out / link).is_file(), link
+
+
+def test_toy_reports_show_the_published_figures_beside_ours(toy_lab):
+    from tfgan_zoo.compare import PUBLISHED_TOY
+
+    report = (toy_lab / "report.md").read_text()
+    assert report.index("| Preset | Modes (max 8)") < report.index("| Method | Modes | % high quality |")
+    for method, modes, quality in PUBLISHED_TOY["ring8"]:
+        assert f"| {method} | {modes:g} | {quality:g} |" in report

@@ -30,6 +30,10 @@ _LAZY = {
     "list_presets": "tfgan_zoo.presets:list_presets",
     "mirrored_strategy": "tfgan_zoo.training.distribute:mirrored_strategy",
     "load_generator": "tfgan_zoo.pretrained:load_generator",
+    "list_pretrained": "tfgan_zoo.pretrained:list_pretrained",
+    "pretrained": "tfgan_zoo.pretrained",
+    "train": "tfgan_zoo.training.runner:train",
+    "load_run": "tfgan_zoo.training.runner:load_run",
     "export_generator": "tfgan_zoo.export:export_generator",
 }
 

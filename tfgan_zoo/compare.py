@@ -55,6 +55,17 @@ REPORT_FILE = "report.md"
 RUNS_DIR = "runs"
 PLOTS_DIR = "plots"
 DEFAULT_SEEDS = 3
+
+# Published toy figures (modes covered, % high quality), shown beside ours in toy reports. Each
+# paper used its own mixture scale, networks and training length, so they frame ours rather than
+# match it. VEEGAN: Srivastava et al. 2017, Table 1; PacGAN: Lin et al. 2018, Table 3 (best
+# packing); GDPP: Elfeki et al. 2019, Table 1.
+PUBLISHED_TOY = {
+    "ring8": [("GAN (VEEGAN table)", 1.0, 99.3), ("Unrolled GAN (VEEGAN table)", 7.6, 35.6),
+              ("VEEGAN", 8.0, 52.9), ("PacGAN2", 7.9, 95.6), ("GDPP", 8.0, 71.7)],
+    "grid25": [("GAN (VEEGAN table)", 3.3, 0.5), ("Unrolled GAN (VEEGAN table)", 23.6, 16.0),
+               ("VEEGAN", 24.6, 40.0), ("PacGAN4", 24.8, 93.8), ("GDPP", 24.8, 68.5)],
+}
 STATUSES = ("ok", "diverged", "failed")
 #: The settings a reused results.json must share with the command (presets and seeds may change).
 REUSE_KEYS = ("data", "steps", "overrides", "num")
@@ -451,6 +462,17 @@ def _runs_table(results: dict, toy: bool) -> list[str]:
     return lines
 
 
+def _published(data: str) -> list[str]:
+    """The published figures for a toy mixture, as a markdown table (empty for other data)."""
+    name = data.partition(":")[2] if data.startswith("toy:") else ""
+    if name not in PUBLISHED_TOY:
+        return []
+    rows = [f"| {method} | {modes:g} | {quality:g} |" for method, modes, quality in PUBLISHED_TOY[name]]
+    return ["Published figures on this mixture (each paper's own scale, networks and training length; "
+            "VEEGAN: Srivastava et al. 2017, Table 1; PacGAN: Lin et al. 2018; GDPP: Elfeki et al. 2019):", "",
+            "| Method | Modes | % high quality |", "|---|---|---|", *rows, ""]
+
+
 def _machine() -> dict[str, Any]:
     import tensorflow as tf
 
@@ -486,6 +508,7 @@ def render_report(results: dict, pictures: dict[str, dict[str, str]]) -> str:
         + (f", overrides {', '.join(f'`{k}={format_value(v)}`' for k, v in settings['overrides'].items())}"
            if settings["overrides"] else "") + f". Evaluation: {protocol}.", "",
         *_table(results, toy), "",
+        *_published(settings["data"]),
         "Mean ± std (population) over the runs with status ok; diverged (non-finite loss) and failed runs are "
         "counted but left out of the means. Wall time: training of one ok run (building, fitting, checkpoints and "
         "sample pictures; not the evaluation).", "",
