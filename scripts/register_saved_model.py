@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from pathlib import Path
 
 from tfgan_zoo.pretrained import INDEX_FILE, saved_models_dir, sha256_file
+from tfgan_zoo.training.runner import write_json_atomic
 
 VERSION = "1"
 
@@ -36,9 +36,7 @@ def main() -> None:
     index_path = root / INDEX_FILE
     index = json.loads(index_path.read_text()) if index_path.is_file() else {}
     index[args.name] = index_entry(folder, f"{args.name}/{VERSION}", args.description)
-    temporary = index_path.with_name(f".{INDEX_FILE}.tmp-{os.getpid()}")
-    temporary.write_text(json.dumps(dict(sorted(index.items())), indent=2) + "\n")
-    os.replace(temporary, index_path)
+    write_json_atomic(index_path, dict(sorted(index.items())))
     print(f"Registered {args.name} in {index_path}")
 
 

@@ -76,26 +76,22 @@ def commands() -> dict[str, Command]:
 
 # --- argument types ---------------------------------------------------------------------------
 
-def positive_int(text: str) -> int:
-    """argparse type: an integer >= 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text!r}")
-    return value
+def _int_at_least(minimum: int) -> Callable[[str], int]:
+    """An argparse type: an integer >= minimum."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < minimum:
+            raise argparse.ArgumentTypeError(f"expected an integer >= {minimum}, got {text!r}")
+        return value
+
+    return parse
 
 
-def non_negative_int(text: str) -> int:
-    """argparse type: an integer >= 0."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}")
-    return value
+positive_int = _int_at_least(1)
+non_negative_int = _int_at_least(0)
 
 
 def parse_overrides(items: Optional[Sequence[str]]) -> dict[str, Any]:
@@ -190,15 +186,13 @@ def _run_sample(args: argparse.Namespace) -> int:
     if args.run is not None:
         out = runner.sample_run(args.run, args.num, args.out, seed=args.seed, label=args.label)
     else:
-        from tfgan_zoo import data as data_lib
         from tfgan_zoo.export_cli import generate_from, open_model
 
         runner.check_sample_out(args.out)
         generator = open_model(args.model, sha256=args.sha256)
         samples = generate_from(generator, args.num, seed=args.seed, label=args.label)
         nrow = generator.num_classes if args.label is None else None
-        data = str(generator.card.get("data") or "")
-        means = data_lib.toy_means(data.partition(":")[2]) if data.startswith("toy:") else None
+        means = runner.toy_means_for(generator.card.get("data"))
         out = runner.write_samples(samples, args.out, means=means, nrow=nrow)
     print(f"Wrote {args.num} samples to {out}")
     return EXIT_OK

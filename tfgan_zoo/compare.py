@@ -45,6 +45,7 @@ from typing import Any, Callable, Optional, Sequence, Union
 
 import numpy as np
 
+from tfgan_zoo._atomic import replacing
 from tfgan_zoo.cli import CommandFailure, UsageError, parse_overrides, positive_int, register_command
 
 PathLike = Union[str, os.PathLike]
@@ -302,13 +303,8 @@ def _figure(width: float, height: float):
 
 
 def _save_figure(figure: Any, path: Path) -> Path:
-    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
+    with replacing(path) as temporary:
         figure.savefig(temporary, format="png")
-        os.replace(temporary, path)
-    finally:
-        if temporary.exists():
-            temporary.unlink()
     return path
 
 
@@ -371,9 +367,8 @@ def copy_samples(records: Sequence[dict], out: Path, path: Path) -> Optional[tup
     for record in ordered:
         source = _final_sample_picture(record, out)
         if source is not None:
-            temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-            shutil.copyfile(source, temporary)
-            os.replace(temporary, path)
+            with replacing(path) as temporary:
+                shutil.copyfile(source, temporary)
             return path, record, source
     return None
 
@@ -564,13 +559,8 @@ def write_outputs(results: dict, out: Path, report: Optional[Path] = None) -> Pa
     if summary is not None:
         pictures[""] = {"metrics": link(summary)}
     report.parent.mkdir(parents=True, exist_ok=True)
-    temporary = report.with_name(f".{report.name}.tmp-{os.getpid()}")
-    try:
+    with replacing(report) as temporary:
         temporary.write_text(render_report(results, pictures))
-        os.replace(temporary, report)
-    finally:
-        if temporary.exists():
-            temporary.unlink()
     return report
 
 

@@ -15,6 +15,8 @@ from typing import Optional, Sequence, Union
 
 import numpy as np
 
+from tfgan_zoo._atomic import replacing
+
 PathLike = Union[str, os.PathLike]
 
 
@@ -108,14 +110,8 @@ def save_png(image: np.ndarray, path: PathLike) -> Path:
     array = np.asarray(image)
     if array.dtype != np.uint8:
         raise ValueError(f"Expected a uint8 image array, got dtype {array.dtype}.")
-    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        with open(temporary, "wb") as handle:
-            Image.fromarray(array).save(handle, format="PNG")
-        os.replace(temporary, path)
-    finally:
-        if temporary.exists():
-            temporary.unlink()
+    with replacing(path) as temporary:
+        Image.fromarray(array).save(temporary, format="PNG")
     return path
 
 

@@ -26,20 +26,6 @@ def _configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0)
 
 
-def real_images_for(config: dict, info: Any, features: str, num: int) -> Any:
-    """Real images for the reference statistics: mnist5k's held-out split for MNIST features
-    on mnist5k (the evaluator's default), else a seeded draw from the run's data."""
-    from tfgan_zoo import data as data_lib
-
-    spec = config["data"]
-    if features == "mnist" and spec.split(":")[0] == "mnist5k":
-        return None
-    resolution, channels = config["discriminator"].get("resolution"), config["discriminator"].get("channels")
-    available = info.num_examples or num
-    return data_lib.as_numpy_images(spec, min(num, available), resolution=resolution, channels=channels,
-                                    data_dir=config.get("run", {}).get("data_dir"))
-
-
 def evaluate_run(run_dir: str | os.PathLike, metrics: Optional[str] = None, num: Optional[int] = None,
                  seed: int = 0, features: Optional[str] = None,
                  inception_weights: str | os.PathLike | None = "imagenet", gan: Any = None) -> dict[str, Any]:
@@ -51,14 +37,14 @@ def evaluate_run(run_dir: str | os.PathLike, metrics: Optional[str] = None, num:
     "run" and "step". Raises ValueError (RunError included) for bad input.
     """
     from tfgan_zoo import data as data_lib
-    from tfgan_zoo.metrics.evaluate import evaluate_generator, parse_metrics
+    from tfgan_zoo.metrics.evaluate import default_features, evaluate_generator, parse_metrics, real_images_for
     from tfgan_zoo.training.runner import load_run, read_run_config
 
     config = read_run_config(run_dir)
     info = data_lib.describe(config["data"], data_dir=config.get("run", {}).get("data_dir"))
     toy = info.kind == "points"
-    mnist_like = not toy and tuple(info.shape) == (28, 28, 1)
-    features = features or ("mnist" if mnist_like else "inception")
+    mnist_like = not toy and default_features(info) == "mnist"
+    features = features or default_features(info)
     names = parse_metrics(metrics or ("modes" if toy else ("fid,classes" if mnist_like else "fid")))
     if gan is None:
         gan, config = load_run(run_dir)

@@ -212,6 +212,26 @@ def evaluate_generator(
     return result
 
 
+def default_features(info: Any) -> str:
+    """The feature extractor for a run's data (a `data.describe` result): "mnist" for 28x28 grey
+    images, "inception" otherwise."""
+    return "mnist" if tuple(info.shape or ()) == (28, 28, 1) else "inception"
+
+
+def real_images_for(config: dict, info: Any, features: str, num: int) -> Any:
+    """Real images for the reference statistics: mnist5k's held-out split for MNIST features
+    on mnist5k (the evaluator's default), else a seeded draw from the run's data."""
+    from tfgan_zoo import data as data_lib
+
+    spec = config["data"]
+    if features == "mnist" and spec.split(":")[0] == "mnist5k":
+        return None
+    resolution, channels = config["discriminator"].get("resolution"), config["discriminator"].get("channels")
+    available = info.num_examples or num
+    return data_lib.as_numpy_images(spec, min(num, available), resolution=resolution, channels=channels,
+                                    data_dir=config.get("run", {}).get("data_dir"))
+
+
 def write_eval_json(result: dict[str, Any], run_dir: str | os.PathLike) -> Path:
     """Write ``result`` as ``eval.json`` in the existing directory ``run_dir``; returns the
     path. Written to a temporary file first, so a failure never leaves a half file."""

@@ -25,6 +25,8 @@ from typing import Any, Callable, Optional, Sequence, Union
 import keras
 import numpy as np
 
+from tfgan_zoo._atomic import replacing
+
 from tfgan_zoo import images as images_lib
 from tfgan_zoo.training import checkpoint as checkpoint_lib
 
@@ -283,10 +285,8 @@ class CSVLogger(StepCallback):
         header, body = rows[0], rows[1:]
         kept = [row for row in body if row and row[0].isdigit() and int(row[0]) <= self.initial_step]
         if len(kept) != len(body):
-            temporary = self.path.with_name(f".{self.path.name}.tmp-{os.getpid()}")
-            with temporary.open("w", newline="") as handle:
+            with replacing(self.path) as temporary, temporary.open("w", newline="") as handle:
                 csv.writer(handle).writerows([header] + kept)
-            os.replace(temporary, self.path)
         self._columns = header[2:]
         if kept:
             try:

@@ -23,9 +23,11 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import Any, Iterable, Optional, Union
+from typing import Any, Optional, Union
 
 import numpy as np
+
+from tfgan_zoo._atomic import replacing
 
 PathLike = Union[str, os.PathLike]
 FORMAT_VERSION = 1
@@ -123,16 +125,8 @@ def save_checkpoint(gan: Any, directory: PathLike, step: int, extra: Optional[di
     arrays[_META_KEY] = np.array(json.dumps(meta))
     directory.mkdir(parents=True, exist_ok=True)
     final = directory / checkpoint_name(step)
-    temporary = directory / f".{final.name}.tmp-{os.getpid()}"
-    try:
-        with open(temporary, "wb") as handle:
-            np.savez(handle, **arrays)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, final)
-    finally:
-        if temporary.exists():
-            temporary.unlink()
+    with replacing(final, fsync=True) as temporary, open(temporary, "wb") as handle:
+        np.savez(handle, **arrays)
     _fsync_directory(directory)
     if keep is not None and keep > 0:
         for _, old in list_checkpoints(directory)[:-keep]:

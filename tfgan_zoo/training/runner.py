@@ -34,7 +34,6 @@ and two-replica runs see their batches in different orders).
 """
 from __future__ import annotations
 
-import copy
 import dataclasses
 import datetime
 import json
@@ -48,6 +47,7 @@ import keras
 import numpy as np
 
 from tfgan_zoo import data as data_lib
+from tfgan_zoo._atomic import replacing
 from tfgan_zoo import images as images_lib
 from tfgan_zoo import presets as presets_lib
 from tfgan_zoo.training import callbacks as callbacks_lib
@@ -56,7 +56,6 @@ from tfgan_zoo.training import checkpoint as checkpoint_lib
 PathLike = Union[str, os.PathLike]
 
 RUNS_DIR = "runs"
-DEFAULT_PRESET_NAME = presets_lib.DEFAULT_PRESET
 CONFIG_FILE = presets_lib.CONFIG_FILE
 CHECKPOINTS_DIR = checkpoint_lib.CHECKPOINT_DIR
 SAMPLES_DIR = "samples"
@@ -211,17 +210,8 @@ def read_run_config(run_dir: PathLike) -> dict:
 
 def write_json_atomic(path: Path, value: Any) -> None:
     """Write JSON to `path` through a temporary file and a rename."""
-    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        with open(temporary, "w") as handle:
-            json.dump(value, handle, indent=2, sort_keys=False)
-            handle.write("\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    finally:
-        if temporary.exists():
-            temporary.unlink()
+    with replacing(path, fsync=True) as temporary:
+        temporary.write_text(json.dumps(value, indent=2) + "\n")
 
 
 def _fit_to_data(config: dict, spec: str, info: Any, channels: Optional[int], data_dir: Optional[str]) -> dict:
@@ -412,20 +402,18 @@ def _fid_callback(config: dict, info: Any, run_dir: Path, start: int) -> Optiona
     if not every:
         return None
     from tfgan_zoo.metrics import FIDCallback
-    from tfgan_zoo.metrics.cli import real_images_for
+    from tfgan_zoo.metrics.evaluate import default_features, real_images_for
 
-    features = "mnist" if tuple(info.shape or ()) == (28, 28, 1) else "inception"
+    features = default_features(info)
     return FIDCallback(every_n_steps=every, num_samples=1000, features=features, seed=0, initial_step=start,
                        real_images=real_images_for(config, info, features, 1000),
                        log_dir=run_dir / TENSORBOARD_DIR / "fid")
 
 
-def _toy_means(config: dict, kind: str) -> Optional[np.ndarray]:
+def toy_means_for(spec: Optional[str]) -> Optional[np.ndarray]:
     """The mixture means of a toy data spec (drawn on scatter plots), else None."""
-    if kind != "points":
-        return None
-    parsed = data_lib.parse_spec(config["data"])
-    return data_lib.toy_means(parsed.name) if parsed.kind == "toy" else None
+    parsed = data_lib.parse_spec(spec) if spec else None
+    return data_lib.toy_means(parsed.name) if parsed is not None and parsed.kind == "toy" else None
 
 
 # --- training --------------------------------------------------------------------------------
@@ -503,7 +491,7 @@ def train(
     tensorboard = callbacks_lib.TensorBoardLogger(run_dir / TENSORBOARD_DIR, start)
     samples = callbacks_lib.SampleGridCallback(
         run_dir / SAMPLES_DIR, every=training["sample_every"], num_samples=training["num_samples"],
-        seed=plan.seed, initial_step=start, total_steps=total, means=_toy_means(config, plan.data_info.kind),
+        seed=plan.seed, initial_step=start, total_steps=total, means=toy_means_for(config["data"]),
         tensorboard=tensorboard,
     )
     fid = _fid_callback(config, plan.data_info, run_dir, start)
@@ -533,7 +521,7 @@ def train(
 def train_command(config: dict, run_dir: PathLike) -> list[str]:
     """The `tfgan-zoo train ...` argument list that trains this run's config again into run_dir."""
     run, training = config.get("run") or {}, config.get("training") or {}
-    argv = ["tfgan-zoo", "train", "--preset", str(run.get("preset", DEFAULT_PRESET_NAME))]
+    argv = ["tfgan-zoo", "train", "--preset", str(run.get("preset", presets_lib.DEFAULT_PRESET))]
     for flag, value in (("--data", config.get("data")), ("--steps", training.get("steps")),
                         ("--batch-size", training.get("batch_size")),
                         ("--seed", run.get("seed", (config.get("model") or {}).get("seed")))):
@@ -556,15 +544,8 @@ def save_final(gan: Any, run_dir: PathLike) -> None:
     """generator.keras (the sampling generator: EMA when present) and gan.weights.h5, atomically."""
     run_dir = Path(run_dir)
     for name, save in ((GENERATOR_FILE, gan.sampling_generator.save), (WEIGHTS_FILE, gan.save_weights)):
-        final = run_dir / name
-        # Keras checks the suffix, so the temporary name keeps it.
-        temporary = run_dir / f".tmp-{os.getpid()}-{name}"
-        try:
+        with replacing(run_dir / name) as temporary:
             save(str(temporary))
-            os.replace(temporary, final)
-        finally:
-            if temporary.exists():
-                temporary.unlink()
 
 
 # --- using a run -----------------------------------------------------------------------------
@@ -609,14 +590,8 @@ def write_samples(samples: np.ndarray, out: PathLike, means: Optional[np.ndarray
     samples = np.asarray(samples, dtype=np.float32)
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix.lower() == ".npy":
-        temporary = out.with_name(f".{out.name}.tmp-{os.getpid()}")
-        try:
-            with open(temporary, "wb") as handle:
-                np.save(handle, samples)
-            os.replace(temporary, out)
-        finally:
-            if temporary.exists():
-                temporary.unlink()
+        with replacing(out) as temporary, open(temporary, "wb") as handle:
+            np.save(handle, samples)
         return out
     if samples.ndim == 2:
         images_lib.save_png(images_lib.scatter_image(samples, means=means), out)
@@ -641,7 +616,7 @@ def sample_run(run_dir: PathLike, num: int, out: PathLike, seed: int = 0, label:
     gan, config = load_run(run_dir)
     samples = np.asarray(gan.generate(int(num), labels=label, seed=seed), dtype=np.float32)
     nrow = num_classes if (num_classes is not None and label is None) else None
-    return write_samples(samples, out, means=_toy_means(config, "points"), nrow=nrow)
+    return write_samples(samples, out, means=toy_means_for(config["data"]), nrow=nrow)
 
 
 __all__ = [
@@ -660,5 +635,6 @@ __all__ = [
     "write_samples",
     "save_final",
     "train",
+    "toy_means_for",
     "train_command",
 ]
