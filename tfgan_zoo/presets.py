@@ -21,8 +21,10 @@ CONFIG_FILE = "config.json"
 
 # --- building blocks -----------------------------------------------------------------------
 
-def adam(learning_rate: "float | dict" = 2e-4, beta_1: float = 0.5, beta_2: float = 0.999) -> dict:
-    return {"name": "adam", "learning_rate": learning_rate, "beta_1": beta_1, "beta_2": beta_2}
+def adam(learning_rate: "float | dict" = 2e-4, beta_1: float = 0.5, beta_2: float = 0.999,
+         epsilon: float = 1e-7) -> dict:
+    spec = {"name": "adam", "learning_rate": learning_rate, "beta_1": beta_1, "beta_2": beta_2}
+    return spec if epsilon == 1e-7 else {**spec, "epsilon": epsilon}
 
 
 def rmsprop(learning_rate: float = 5e-5) -> dict:
@@ -97,15 +99,17 @@ def _toy(description: str, *, loss: str = "nonsaturating", loss_params: Optional
          regularizers: Optional[list] = None, d_steps: int = 1, g_optimizer: Optional[dict] = None,
          d_optimizer: Optional[dict] = None, spectral_norm: bool = False, activation: str = "relu",
          latent_dim: int = 16, width: int = 128, batch_size: int = 256, steps: int = 3000,
-         data: str = "toy:ring8", model: Optional[dict] = None, ema_decay: Optional[float] = None) -> dict:
+         data: str = "toy:ring8", model: Optional[dict] = None, ema_decay: Optional[float] = None,
+         kernel_initializer: "str | dict" = "glorot_uniform") -> dict:
     return {
         "description": description,
         "data": data,
         "model": {"class": "GAN", "latent_dim": latent_dim, "num_classes": None, "seed": 0, **(model or {})},
         "generator": {"builder": "mlp_generator", "latent_dim": latent_dim, "output_dim": 2, "width": width,
-                      "depth": 2, "activation": activation},
+                      "depth": 2, "activation": activation, "kernel_initializer": kernel_initializer},
         "discriminator": {"builder": "mlp_discriminator", "input_dim": 2, "width": width, "depth": 2,
-                          "activation": activation, "spectral_norm": spectral_norm},
+                          "activation": activation, "spectral_norm": spectral_norm,
+                          "kernel_initializer": kernel_initializer},
         "compile": {"loss": loss, "loss_params": loss_params or {}, "regularizers": regularizers or [],
                     "d_steps": d_steps, "d_batches": "reuse", "ema_decay": ema_decay,
                     "generator_adversarial_weight": 1.0},
@@ -119,6 +123,13 @@ def _toy(description: str, *, loss: str = "nonsaturating", loss_params: Optional
 GP = {"kind": "gradient_penalty", "weight": 10.0}
 CLIP = {"kind": "weight_clipping", "clip": 0.01}
 WGANGP_ADAM = adam(1e-4, 0.0, 0.9)  # Gulrajani et al. 2017, Algorithm 1
+# Metz et al. 2016, app. A, and the authors' reference notebook: 2x128 tanh MLPs with orthogonal
+# initialisation (gain 1.4), z 256-d, batch 512, the saturating minimax objective, Adam D 1e-4 /
+# G 1e-3, beta1 0.5, epsilon 1e-8.
+ORTHOGONAL_1_4 = {"class_name": "Orthogonal", "config": {"gain": 1.4}}
+METZ_TOY = dict(loss="minimax", activation="tanh", latent_dim=256, batch_size=512, steps=25000,
+                kernel_initializer=ORTHOGONAL_1_4, g_optimizer=adam(1e-3, 0.5, epsilon=1e-8),
+                d_optimizer=adam(1e-4, 0.5, epsilon=1e-8))
 
 _PRESETS: dict[str, dict] = {
     "dcgan_mnist5k": _dcgan("DCGAN (Radford 2015), non-saturating loss (Goodfellow 2014), EMA generator; the default"),
@@ -169,14 +180,11 @@ _PRESETS.update({
     "feature_matching_toy": _toy("feature matching generator objective (Salimans 2016)",
                                  regularizers=[{"kind": "feature_matching", "weight": 1.0}]),
     "minibatch_disc_toy": _toy("minibatch discrimination in the MLP discriminator (Salimans 2016)"),
-    # Metz et al. 2016, app. A: 2x128 tanh MLPs, z 256, batch 512, Adam D 1e-4 / G 1e-3, beta1 0.5.
     "toy_gan": _toy("vanilla GAN in the published unrolled-GAN toy setup (Metz 2016): the baseline",
-                    activation="tanh", latent_dim=256, batch_size=512, steps=5000,
-                    g_optimizer=adam(1e-3, 0.5), d_optimizer=adam(1e-4, 0.5)),
+                    **METZ_TOY),
     "toy_unrolled": _toy("unrolled GAN, K=5, in the published toy setup (Metz 2016)",
-                         activation="tanh", latent_dim=256, batch_size=512, steps=5000,
-                         g_optimizer=adam(1e-3, 0.5), d_optimizer=adam(1e-4, 0.5),
-                         model={"class": "UnrolledGAN", "unrolling_steps": 5, "unroll_optimizer": "adam"}),
+                         **METZ_TOY, model={"class": "UnrolledGAN", "unrolling_steps": 5, "unroll_optimizer": "adam",
+                                            "unrolled_objective": "value"}),
     # The zoo's best toy recipe: wider/deeper ReLU MLPs, non-saturating loss with a light R1
     # penalty (Mescheder 2018), an EMA generator (Yazici 2019) and cosine-decayed Adam.
     "toy_stable": _toy("the zoo's stable toy recipe: 3x256 ReLU MLPs, R1 0.2, EMA 0.999, cosine-decayed Adam",

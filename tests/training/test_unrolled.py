@@ -15,16 +15,18 @@ LATENT = 3
 
 
 def tiny(unrolling_steps=2, first_order=False, unroll_learning_rate=0.5, unroll_optimizer="sgd",
-         d_optimizer=None, g_optimizer=None, width=4, seed=0):
+         d_optimizer=None, g_optimizer=None, width=4, seed=0, unrolled_objective="generator_loss",
+         loss="nonsaturating"):
     keras.utils.set_random_seed(seed)
     gan = UnrolledGAN(
         mlp_generator(LATENT, 2, width, depth=1, activation="tanh"),
         mlp_discriminator(2, width, depth=1, activation="tanh"),
         latent_dim=LATENT, seed=0, unrolling_steps=unrolling_steps, first_order=first_order,
         unroll_learning_rate=unroll_learning_rate, unroll_optimizer=unroll_optimizer,
+        unrolled_objective=unrolled_objective,
     )
     gan.compile(g_optimizer or keras.optimizers.Adam(1e-3), d_optimizer or keras.optimizers.Adam(1e-3),
-                loss="nonsaturating")
+                loss=loss)
     return gan
 
 
@@ -125,6 +127,37 @@ def test_second_order_gradient_back_propagates_through_the_updates():
     assert difference > 1e-3  # ... different gradient
 
 
+def test_value_objective_is_the_negated_discriminator_loss_at_the_unrolled_weights():
+    """Metz 2016 eq. 5: G descends f(theta_G, theta_D^K) = -L_D, whose real-data term depends on
+    theta_G through theta_D^K; the fake-only generator loss drops that gradient."""
+    steps, lr = 2, 0.5
+    value = tiny(unrolling_steps=steps, unroll_learning_rate=lr, unrolled_objective="value", loss="minimax")
+    fake_only = tiny(unrolling_steps=steps, unroll_learning_rate=lr, loss="minimax")
+    real, z = batch()
+    grads, g_adv = generator_gradient(value, real, z)
+    with tf.GradientTape() as tape:
+        fake = value.generator(z, training=True)
+        weights = sgd_unroll(start_weights(value), real, fake, steps, lr)
+        expected_loss = -d_loss(weights, real, fake)
+    expected = [g.numpy() for g in tape.gradient(expected_loss, value.generator.trainable_variables)]
+    assert g_adv == pytest.approx(float(expected_loss), rel=1e-5)
+    assert_all_close(grads, expected, rtol=1e-4, atol=1e-6)
+    fake_only_grads, _ = generator_gradient(fake_only, real, z)
+    difference = max(np.max(np.abs(a - b)) for a, b in zip(grads, fake_only_grads))
+    assert difference > 1e-3  # the real-data term's gradient
+
+
+def test_value_objective_without_unrolling_has_the_minimax_generator_gradient():
+    value = tiny(unrolling_steps=0, unrolled_objective="value", loss="minimax")
+    plain = tiny(unrolling_steps=0, loss="minimax")
+    real, z = batch()
+    value_grads, value_loss = generator_gradient(value, real, z)
+    plain_grads, plain_loss = generator_gradient(plain, real, z)
+    real_term = float(tf.reduce_mean(tf.nn.softplus(-value.discriminator(real))))
+    assert value_loss == pytest.approx(plain_loss - real_term, rel=1e-6)  # -L_D = -real term + L_G
+    assert_all_close(value_grads, plain_grads, rtol=1e-6, atol=1e-8)
+
+
 @pytest.mark.parametrize("amsgrad", [False, True])
 def test_adam_unroll_follows_the_d_optimizer_update_from_its_moments(amsgrad):
     steps = 2
@@ -197,14 +230,15 @@ def test_unrolled_gan_trains_on_ring8_without_nan():
 
 
 def test_keras_round_trip_keeps_the_unrolling_options(tmp_path):
-    gan = tiny(unrolling_steps=3, first_order=True, unroll_learning_rate=None, unroll_optimizer="adam")
+    gan = tiny(unrolling_steps=3, first_order=True, unroll_learning_rate=None, unroll_optimizer="adam",
+               unrolled_objective="value")
     data = sample_toy("ring8", 12, seed=0)
     gan.fit(data, batch_size=6, epochs=1, verbose=0)
     gan.save(tmp_path / "unrolled.keras")
     loaded = keras.saving.load_model(tmp_path / "unrolled.keras")
     assert isinstance(loaded, UnrolledGAN)
-    assert (loaded.unrolling_steps, loaded.first_order, loaded.unroll_learning_rate, loaded.unroll_optimizer) == (
-        3, True, None, "adam")
+    assert (loaded.unrolling_steps, loaded.first_order, loaded.unroll_learning_rate, loaded.unroll_optimizer,
+            loaded.unrolled_objective) == (3, True, None, "adam", "value")
     z = np.random.default_rng(0).normal(size=(5, LATENT)).astype("float32")
     np.testing.assert_array_equal(gan.generate(z).numpy(), loaded.generate(z).numpy())
     real, z = batch()
@@ -246,5 +280,7 @@ def test_bad_unroll_options_are_rejected():
         tiny(unroll_optimizer="rmsprop")
     with pytest.raises(ValueError, match="unroll_learning_rate must be None or > 0, got -0.1"):
         tiny(unroll_learning_rate=-0.1)
+    with pytest.raises(ValueError, match=r"unrolled_objective must be one of \['generator_loss', 'value'\], got 'saddle'"):
+        tiny(unrolled_objective="saddle")
     with pytest.raises(ValueError, match="expected a keras.optimizers.Adam d_optimizer, got RMSprop"):
         tiny(unroll_optimizer="adam", d_optimizer=keras.optimizers.RMSprop())

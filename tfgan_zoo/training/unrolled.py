@@ -35,6 +35,7 @@ from tfgan_zoo.training.gan import GAN, _replica_context
 
 Tensor = tf.Tensor
 UNROLL_OPTIMIZERS = ("sgd", "adam")
+UNROLLED_OBJECTIVES = ("generator_loss", "value")
 
 
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
@@ -50,6 +51,11 @@ class UnrolledGAN(GAN):
         unroll_optimizer: "sgd" (theta <- theta - eta g, paper eq. 4) or "adam" (the Adam update of
             the d_optimizer, which must then be keras Adam, from its current moments, as in the
             authors' reference code).
+        unrolled_objective: what the generator descends at theta_D^K. "generator_loss": the
+            compiled generator loss on the fake batch. "value": the game's value f = -L_D, real
+            and fake terms (paper eq. 5, and the reference code's `-unrolled_loss`): the real-data
+            term depends on theta_G through theta_D^K, so with K > 0 it adds gradient that the
+            fake-only loss drops. With the minimax loss and K = 0 both are the same objective.
 
     Under tf.distribute the simulated gradients are all-reduced (mean) across replicas, so every
     replica unrolls the same global-batch update as the real discriminator step.
@@ -66,6 +72,7 @@ class UnrolledGAN(GAN):
         first_order: bool = False,
         unroll_learning_rate: Optional[float] = None,
         unroll_optimizer: str = "sgd",
+        unrolled_objective: str = "generator_loss",
         **kwargs: Any,
     ):
         if isinstance(unrolling_steps, bool) or int(unrolling_steps) != unrolling_steps or unrolling_steps < 0:
@@ -74,6 +81,10 @@ class UnrolledGAN(GAN):
             raise ValueError(f"unroll_learning_rate must be None or > 0, got {unroll_learning_rate!r}.")
         if unroll_optimizer not in UNROLL_OPTIMIZERS:
             raise ValueError(f"unroll_optimizer must be one of {list(UNROLL_OPTIMIZERS)}, got {unroll_optimizer!r}.")
+        if unrolled_objective not in UNROLLED_OBJECTIVES:
+            raise ValueError(
+                f"unrolled_objective must be one of {list(UNROLLED_OBJECTIVES)}, got {unrolled_objective!r}."
+            )
         if not isinstance(first_order, bool):
             raise ValueError(f"first_order must be True or False, got {first_order!r}.")
         super().__init__(generator, discriminator, latent_dim, num_classes=num_classes, seed=seed, **kwargs)
@@ -81,6 +92,7 @@ class UnrolledGAN(GAN):
         self.first_order = first_order
         self.unroll_learning_rate = None if unroll_learning_rate is None else float(unroll_learning_rate)
         self.unroll_optimizer = unroll_optimizer
+        self.unrolled_objective = unrolled_objective
 
     def compile(self, *args: Any, **kwargs: Any) -> None:
         """GAN.compile; with unroll_optimizer="adam" the d_optimizer must be a keras Adam."""
@@ -106,6 +118,7 @@ class UnrolledGAN(GAN):
             "first_order": self.first_order,
             "unroll_learning_rate": self.unroll_learning_rate,
             "unroll_optimizer": self.unroll_optimizer,
+            "unrolled_objective": self.unrolled_objective,
         }
 
     # --- the unrolled discriminator -------------------------------------------------------------
@@ -184,7 +197,8 @@ class UnrolledGAN(GAN):
     # --- hooks ----------------------------------------------------------------------------------
 
     def generator_objective(self, real: Tensor, z: Tensor, labels: Optional[Tensor]) -> tuple[Tensor, dict]:
-        """L_G at the K-step unrolled discriminator (reported as g_adv), plus generator regularisers.
+        """L_G (or -L_D, see `unrolled_objective`) at the K-step unrolled discriminator, reported as
+        g_adv, plus generator regularisers.
 
         Feature-matching features are read from the current (not unrolled) discriminator.
         """
@@ -192,9 +206,12 @@ class UnrolledGAN(GAN):
         weights, state = self.unroll_discriminator(real, fake, labels)
         fake_logits, state = self.stateless_discriminate(weights, state, fake, labels)
         real_logits = None
-        if getattr(self.generator_loss, "needs_real_logits", False):
+        if self.unrolled_objective == "value" or getattr(self.generator_loss, "needs_real_logits", False):
             real_logits, _ = self.stateless_discriminate(weights, state, real, labels)
-        adversarial = tf.cast(self.generator_loss(real_logits, fake_logits), tf.float32)
+        if self.unrolled_objective == "value":
+            adversarial = -tf.cast(self.discriminator_loss(real_logits, fake_logits), tf.float32)
+        else:
+            adversarial = tf.cast(self.generator_loss(real_logits, fake_logits), tf.float32)
         report = {"g_adv": (adversarial, 1.0)}
         real_features = fake_features = None
         if self._feature_model is not None:
