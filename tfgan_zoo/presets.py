@@ -174,9 +174,12 @@ _PRESETS: dict[str, dict] = {
 _PRESETS.update({
     "feature_matching_mnist5k": _dcgan("feature matching replaces the generator objective (Salimans 2016)",
                                        regularizers=[{"kind": "feature_matching", "weight": 1.0}]),
-    "minibatch_disc_mnist5k": _dcgan("minibatch discrimination layer in D (Salimans 2016)"),
+    # No batch norm in D: it normalises each all-real / all-fake batch, which hides the
+    # within-batch similarity the layer measures (Salimans et al. used weight norm, no batch norm).
+    "minibatch_disc_mnist5k": _dcgan("minibatch discrimination layer in a D without batch norm (Salimans 2016)",
+                                     d_normalization=None),
     "minibatch_stddev_mnist5k": _dcgan("minibatch standard deviation layer in D (Karras 2018)"),
-    "unrolled_mnist5k": _dcgan("unrolled GAN, K=3 Adam-unrolled D steps (Metz 2016)", steps=1000),
+    "unrolled_mnist5k": _dcgan("unrolled GAN, K=3 Adam-unrolled D steps, first order (Metz 2016)", steps=1000),
     "feature_matching_toy": _toy("feature matching generator objective (Salimans 2016)",
                                  regularizers=[{"kind": "feature_matching", "weight": 1.0}]),
     "minibatch_disc_toy": _toy("minibatch discrimination in the MLP discriminator (Salimans 2016)"),
@@ -184,6 +187,7 @@ _PRESETS.update({
                     **METZ_TOY),
     "toy_unrolled": _toy("unrolled GAN, K=5, in the published toy setup (Metz 2016)",
                          **METZ_TOY, model={"class": "UnrolledGAN", "unrolling_steps": 5, "unroll_optimizer": "adam",
+                                            "first_order": False, "unroll_learning_rate": None,
                                             "unrolled_objective": "value"}),
     # The zoo's best toy recipe: wider/deeper ReLU MLPs, non-saturating loss with a light R1
     # penalty (Mescheder 2018), an EMA generator (Yazici 2019) and cosine-decayed Adam.
@@ -200,13 +204,18 @@ for _name in ("feature_matching_mnist5k", "feature_matching_toy"):
 _PRESETS["minibatch_disc_mnist5k"]["discriminator"]["minibatch_discrimination"] = {"num_kernels": 50, "kernel_dim": 5}
 _PRESETS["minibatch_disc_toy"]["discriminator"]["minibatch_discrimination"] = {"num_kernels": 50, "kernel_dim": 5}
 _PRESETS["minibatch_stddev_mnist5k"]["discriminator"]["minibatch_stddev"] = {"group_size": 4}
-_PRESETS["unrolled_mnist5k"]["model"].update({"class": "UnrolledGAN", "unrolling_steps": 3, "unroll_optimizer": "adam"})
+_PRESETS["unrolled_mnist5k"]["model"].update({"class": "UnrolledGAN", "unrolling_steps": 3, "unroll_optimizer": "adam",
+                                             "first_order": True, "unroll_learning_rate": None,
+                                             "unrolled_objective": "generator_loss"})
 _PRESETS["began_mnist5k"] = {
     "description": "BEGAN: autoencoder D, L1 reconstruction, k_t control, gamma 0.5 (Berthelot 2017)",
     "data": "mnist5k",
     "model": {"class": "BEGAN", "latent_dim": 64, "num_classes": None, "seed": 0, "gamma": 0.5, "lambda_k": 0.001},
-    "generator": {"builder": "began_generator", "latent_dim": 64, "resolution": 28, "channels": 1, "width": 32},
-    "discriminator": {"builder": "began_autoencoder", "resolution": 28, "channels": 1, "hidden": 64, "width": 32},
+    "generator": {"builder": "began_generator", "latent_dim": 64, "resolution": 28, "channels": 1, "width": 32,
+                  "output_activation": "tanh"},
+    # A linear autoencoder output: a tanh one settles on the all-background digit and stops learning.
+    "discriminator": {"builder": "began_autoencoder", "resolution": 28, "channels": 1, "hidden": 64, "width": 32,
+                      "output_activation": "linear"},
     "compile": {"loss": "began", "loss_params": {}, "regularizers": [], "d_steps": 1, "d_batches": "reuse",
                 "ema_decay": 0.999, "generator_adversarial_weight": 1.0},
     "g_optimizer": adam(1e-4, 0.5), "d_optimizer": adam(1e-4, 0.5),

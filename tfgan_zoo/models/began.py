@@ -16,7 +16,7 @@ import keras
 from tfgan_zoo.models.common import check_choice
 
 RESOLUTIONS = {28: (7, 3), 32: (8, 3), 64: (8, 4)}  # resolution -> (start size, conv blocks)
-OUTPUT_ACTIVATIONS = ("tanh", "clip")
+OUTPUT_ACTIVATIONS = ("tanh", "clip", "linear")
 
 
 def _levels(resolution: int) -> tuple[int, int]:
@@ -32,9 +32,9 @@ def _check_positive(**values: int) -> None:
 
 
 def _output(h, output_activation: str, name: str):
-    """tanh, or a linear output clipped to [-1, 1] ("clip", keras's hard_tanh)."""
+    """tanh, a linear output clipped to [-1, 1] ("clip", keras's hard_tanh), or "linear"."""
     check_choice("output_activation", output_activation, OUTPUT_ACTIVATIONS)
-    activation = "tanh" if output_activation == "tanh" else "hard_tanh"
+    activation = {"tanh": "tanh", "clip": "hard_tanh", "linear": "linear"}[output_activation]
     return keras.layers.Activation(activation, dtype="float32", name=name)(h)
 
 
@@ -78,7 +78,9 @@ def began_autoencoder(
     Berthelot et al. 2017, fig. 1: encoder (3x3 ELU convolutions, filters n, 2n, 3n, ... growing
     with each stride-2 sub-sampling) to an embedding of size h = `hidden` (the dense layer named
     'embedding', no activation), then the decoder of `began_generator` (layers prefixed 'dec_').
-    `width` is n.
+    `width` is n. `output_activation="linear"` keeps the L1 reconstruction gradient alive where a
+    tanh would saturate: on MNIST, whose median pixel is the -1 background, a tanh autoencoder
+    settles on the all-background image (L1 about 0.26) and stops learning.
     """
     _check_positive(channels=channels, hidden=hidden, width=width)
     _, blocks = _levels(resolution)
