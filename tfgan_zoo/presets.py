@@ -208,9 +208,9 @@ _PRESETS["unrolled_mnist5k"]["model"].update({"class": "UnrolledGAN", "unrolling
                                              "first_order": True, "unroll_learning_rate": None,
                                              "unrolled_objective": "generator_loss"})
 _PRESETS["began_mnist5k"] = {
-    "description": "BEGAN: autoencoder D, L1 reconstruction, k_t control, gamma 0.5 (Berthelot 2017)",
+    "description": "BEGAN: autoencoder D, L1 reconstruction, k_t control, gamma 0.7 (Berthelot 2017)",
     "data": "mnist5k",
-    "model": {"class": "BEGAN", "latent_dim": 64, "num_classes": None, "seed": 0, "gamma": 0.5, "lambda_k": 0.001},
+    "model": {"class": "BEGAN", "latent_dim": 64, "num_classes": None, "seed": 0, "gamma": 0.7, "lambda_k": 0.001},
     "generator": {"builder": "began_generator", "latent_dim": 64, "resolution": 28, "channels": 1, "width": 32,
                   "output_activation": "tanh"},
     # A linear autoencoder output: a tanh one settles on the all-background digit and stops learning.
@@ -218,7 +218,7 @@ _PRESETS["began_mnist5k"] = {
                       "output_activation": "linear"},
     "compile": {"loss": "began", "loss_params": {}, "regularizers": [], "d_steps": 1, "d_batches": "reuse",
                 "ema_decay": 0.999, "generator_adversarial_weight": 1.0},
-    "g_optimizer": adam(1e-4, 0.5), "d_optimizer": adam(1e-4, 0.5),
+    "g_optimizer": adam(4e-4, 0.5), "d_optimizer": adam(4e-4, 0.5),
     "training": dict(_PRESETS["dcgan_mnist5k"]["training"]),
 }
 _PRESETS["sngan_cifar10"]["generator"].update(resolution=32, channels=3, width=64)
