@@ -27,7 +27,7 @@ Second order through Adam is ill-conditioned where the second moment v is tiny: 
 alpha * m / (sqrt(v) + eps) changes by about alpha * (1 - beta_1) / (sqrt(v) + eps) per unit of
 gradient, up to alpha / eps = 2000 for alpha 2e-4, eps 1e-7. On the 2-D toys (authors' setup) it
 trains; on the convolutional MNIST discriminator it does not (FID 1806 after 1,000 steps against
-72 first order), so `unrolled_mnist5k` unrolls first order.
+68 first order), so `unrolled_mnist5k` unrolls first order.
 """
 from __future__ import annotations
 
