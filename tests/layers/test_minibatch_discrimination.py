@@ -58,6 +58,21 @@ def test_differing_samples_give_smaller_values():
     np.testing.assert_allclose(layer(f[:1]).numpy()[:, 6:], 0.0, atol=1e-7)
 
 
+def test_batch_norm_before_the_layer_hides_a_collapsed_batch():
+    """Why minibatch_disc_mnist5k has no batch norm in D: the discriminator sees all-real and
+    all-fake batches separately, and batch norm rescales a collapsed batch's tiny spread to unit
+    variance, so the layer can no longer tell it from a diverse one."""
+    rng = np.random.default_rng(0)
+    collapsed = (rng.normal(size=(1, 16)) + 1e-3 * rng.normal(size=(32, 16))).astype(np.float32)
+    diverse = rng.normal(size=(32, 16)).astype(np.float32)
+    layer, _ = make_layer(16, 8, 5)
+    closeness = lambda batch: float(np.mean(layer(batch).numpy()[:, 16:]))  # mean o(x_i)_b
+    assert closeness(collapsed) > 30.0 and closeness(diverse) < 1.0  # 31 = batch - 1 at most
+    norm = keras.layers.BatchNormalization(epsilon=1e-8)
+    normalized = lambda batch: norm(batch, training=True).numpy()
+    assert closeness(normalized(collapsed)) == pytest.approx(closeness(normalized(diverse)), abs=0.5)
+
+
 def test_gradient_flows_to_kernel_and_matches_finite_differences():
     layer = MinibatchDiscrimination(num_kernels=3, kernel_dim=2, dtype="float64")
     layer.build((None, 4))
