@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from tfgan_zoo.data.toy import sample_toy, toy_means
-from tfgan_zoo.metrics import average_coverage, class_coverage, mode_coverage
+from tfgan_zoo.metrics import average_coverage, class_coverage, coverage_of_means, mode_coverage
 
 
 @pytest.mark.parametrize("dataset,modes", [("ring8", 8), ("grid25", 25)])
@@ -32,6 +32,25 @@ def test_collapsed_and_off_manifold_samples():
     # just inside / outside 3 std (0.03) of mode 0 on grid25's scale (std 0.05 -> 0.15)
     edge = np.array([[-4.0 + 0.149, -4.0], [-4.0 + 0.151, -4.0]])
     assert mode_coverage(edge, "grid25")["high_quality_percent"] == 50.0
+
+
+def test_coverage_of_any_means_is_the_same_protocol():
+    points = sample_toy("grid25", 400, seed=1)
+    assert coverage_of_means(points, toy_means("grid25"), 0.05) == mode_coverage(points, "grid25")
+    # the unrolled-GAN notebook's ring: linspace(0, 2 pi, 8) repeats its first angle -> 7 modes
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "scripts" / "metz_notebook_ring.py"
+    spec = importlib.util.spec_from_file_location("metz_notebook_ring", path)
+    notebook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(notebook)
+    means = notebook.distinct_means()
+    assert means.shape == (7, 2)
+    samples = notebook.sample_notebook_ring(7000, seed=0)
+    result = coverage_of_means(samples, means, notebook.NOTEBOOK_STD)
+    assert result["modes_covered"] == 7
+    assert notebook.largest_mode_share(samples) == pytest.approx(25.0, abs=1.5)  # (0, 1) has 2/8
 
 
 def test_average_coverage_over_seeds():
@@ -62,3 +81,7 @@ def test_coverage_errors():
         mode_coverage(np.zeros((5, 3)), "ring8")
     with pytest.raises(ValueError, match="Unknown toy dataset 'ring9'"):
         mode_coverage(np.zeros((5, 2)), "ring9")
+    with pytest.raises(ValueError, match=r"means of shape \(modes, 2\), got shape \(3,\)"):
+        coverage_of_means(np.zeros((5, 2)), np.zeros(3), 0.1)
+    with pytest.raises(ValueError, match="positive mode std, got 0.0"):
+        coverage_of_means(np.zeros((5, 2)), np.zeros((3, 2)), 0.0)

@@ -6,7 +6,7 @@ All metrics take numpy (or tensor) arrays and return Python floats / dicts.
 """
 from tfgan_zoo.metrics._types import MeanStd
 from tfgan_zoo.metrics.callback import FIDCallback
-from tfgan_zoo.metrics.coverage import average_coverage, class_coverage, mode_coverage
+from tfgan_zoo.metrics.coverage import average_coverage, class_coverage, coverage_of_means, mode_coverage
 from tfgan_zoo.metrics.evaluate import (
     VALID_METRICS,
     evaluate_generator,
@@ -53,6 +53,7 @@ __all__ = [
     "get_feature_extractor",
     "inception_score",
     "kernel_inception_distance",
+    "coverage_of_means",
     "mode_coverage",
     "parse_metrics",
     "precision_recall",

@@ -28,6 +28,12 @@ def mode_coverage(samples: Any, dataset: str = "ring8") -> dict[str, Any]:
     """
     if dataset not in TOY_DATASETS:
         raise ValueError(f"Unknown toy dataset {dataset!r}; expected one of {TOY_DATASETS}.")
+    return coverage_of_means(samples, toy_means(dataset), toy_std(dataset))
+
+
+def coverage_of_means(samples: Any, means: Any, std: float) -> dict[str, Any]:
+    """The toy protocol for any mixture of equal-std Gaussians with the given ``means`` (M, 2):
+    high quality within 3 ``std`` of the nearest mean, a mode covered by one such sample."""
     if hasattr(samples, "numpy"):
         samples = samples.numpy()
     points = np.asarray(samples, dtype=np.float64)
@@ -37,11 +43,15 @@ def mode_coverage(samples: Any, dataset: str = "ring8") -> dict[str, Any]:
         )
     if not np.all(np.isfinite(points)):
         raise ValueError("Expected finite sample coordinates, got NaN or infinity.")
-    means = toy_means(dataset).astype(np.float64)
+    means = np.asarray(means, dtype=np.float64)
+    if means.ndim != 2 or means.shape[1] != 2 or means.shape[0] < 1:
+        raise ValueError(f"Expected mixture means of shape (modes, 2), got shape {means.shape}.")
+    if not float(std) > 0.0:
+        raise ValueError(f"Expected a positive mode std, got {std!r}.")
     d2 = ((points[:, None, :] - means[None, :, :]) ** 2).sum(axis=-1)
     nearest = np.argmin(d2, axis=1)
     distance = np.sqrt(d2[np.arange(points.shape[0]), nearest])
-    high_quality = distance <= 3.0 * toy_std(dataset)
+    high_quality = distance <= 3.0 * float(std)
     return {
         "modes_covered": int(np.unique(nearest[high_quality]).size),
         "num_modes": int(means.shape[0]),
