@@ -42,10 +42,9 @@ def sample_notebook_ring(num: int, seed: int) -> np.ndarray:
 
 def largest_mode_share(samples: np.ndarray) -> float:
     """Percent of the high-quality samples on the most populated mode (0 when there are none)."""
-    means = distinct_means()
-    d2 = ((samples[:, None, :] - means[None]) ** 2).sum(-1)
-    nearest = d2.argmin(1)
-    high_quality = np.sqrt(d2.min(1)) <= 3.0 * NOTEBOOK_STD
+    from tfgan_zoo.metrics.coverage import nearest_modes
+
+    nearest, high_quality = nearest_modes(samples, distinct_means(), NOTEBOOK_STD)
     if not high_quality.any():
         return 0.0
     return float(100.0 * np.bincount(nearest[high_quality]).max() / high_quality.sum())

@@ -34,6 +34,17 @@ def mode_coverage(samples: Any, dataset: str = "ring8") -> dict[str, Any]:
 def coverage_of_means(samples: Any, means: Any, std: float) -> dict[str, Any]:
     """The toy protocol for any mixture of equal-std Gaussians with the given ``means`` (M, 2):
     high quality within 3 ``std`` of the nearest mean, a mode covered by one such sample."""
+    nearest, high_quality = nearest_modes(samples, means, std)
+    return {
+        "modes_covered": int(np.unique(nearest[high_quality]).size),
+        "num_modes": int(np.shape(means)[0]),
+        "high_quality_percent": float(100.0 * high_quality.mean()),
+        "num_samples": int(nearest.shape[0]),
+    }
+
+
+def nearest_modes(samples: Any, means: Any, std: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per sample: the index of its nearest mean, and whether it lies within 3 ``std`` of it."""
     if hasattr(samples, "numpy"):
         samples = samples.numpy()
     points = np.asarray(samples, dtype=np.float64)
@@ -51,13 +62,7 @@ def coverage_of_means(samples: Any, means: Any, std: float) -> dict[str, Any]:
     d2 = ((points[:, None, :] - means[None, :, :]) ** 2).sum(axis=-1)
     nearest = np.argmin(d2, axis=1)
     distance = np.sqrt(d2[np.arange(points.shape[0]), nearest])
-    high_quality = distance <= 3.0 * float(std)
-    return {
-        "modes_covered": int(np.unique(nearest[high_quality]).size),
-        "num_modes": int(means.shape[0]),
-        "high_quality_percent": float(100.0 * high_quality.mean()),
-        "num_samples": int(points.shape[0]),
-    }
+    return nearest, distance <= 3.0 * float(std)
 
 
 def class_coverage(labels_predicted: Any, num_classes: int) -> dict[str, Any]:
