@@ -13,6 +13,20 @@ def check_choice(name: str, value, choices) -> None:
         raise ValueError(f"{name} must be one of {list(choices)}, got {value!r}.")
 
 
+def check_positive(**values: int) -> None:
+    """Each keyword value must be a positive integer (widths, channels, sizes)."""
+    for key, value in values.items():
+        if isinstance(value, bool) or int(value) != value or value < 1:
+            raise ValueError(f"{key} must be a positive integer, got {value!r}.")
+
+
+def resolution_plan(plans: dict, resolution: int) -> tuple:
+    """The builder's plan for a supported resolution (its RESOLUTIONS table entry)."""
+    if resolution not in plans:
+        raise ValueError(f"resolution must be one of {sorted(plans)}, got {resolution!r}.")
+    return plans[resolution]
+
+
 def normalization(kind: Optional[str], name: str) -> Optional[keras.layers.Layer]:
     """A normalisation layer: batch (Ioffe & Szegedy 2015), sync_batch (batch statistics over all
     replicas, so a multi-replica step equals a one-device step), layer (Ba et al. 2016; the WGAN-GP
