@@ -23,8 +23,9 @@ class ConditionalBatchNormalization(keras.layers.Layer):
         out   = gamma[y] * x_hat + beta[y]               gamma, beta: (num_classes, C)
 
     gamma is initialised to 1 and beta to 0, so at initialisation the layer is plain batch
-    normalisation. (BigGAN's variant computes gamma, beta by a linear map of a shared class
-    embedding and noise chunk; that is a different layer.)
+    normalisation, as in the official SNGAN-projection (Chainer ``EmbedID`` tables initialised
+    1 / 0) and SAGAN (TF ``ConditionalBatchNorm``) code. (BigGAN computes gamma, beta by linear
+    maps of a conditioning vector: ``LinearConditionalBatchNormalization``.)
 
     Call as ``layer([x, labels])`` with ``labels`` integer class ids of shape (batch,) or
     (batch, 1), values in [0, num_classes).
@@ -32,6 +33,8 @@ class ConditionalBatchNormalization(keras.layers.Layer):
     Args:
         num_classes: number of classes (rows of the gamma/beta tables).
         momentum, epsilon: as for ``keras.layers.BatchNormalization``.
+        synchronized: batch statistics over all replicas of a ``tf.distribute`` strategy (so a
+            multi-replica step equals a one-device step); off: each replica's own batch.
         gamma_initializer, beta_initializer: initializers of the per-class tables.
     """
 
@@ -42,6 +45,7 @@ class ConditionalBatchNormalization(keras.layers.Layer):
         epsilon: float = 1e-5,
         gamma_initializer: Any = "ones",
         beta_initializer: Any = "zeros",
+        synchronized: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -55,12 +59,14 @@ class ConditionalBatchNormalization(keras.layers.Layer):
         self.epsilon = float(epsilon)
         self.gamma_initializer = keras.initializers.get(gamma_initializer)
         self.beta_initializer = keras.initializers.get(beta_initializer)
+        self.synchronized = bool(synchronized)
         self.batch_norm = keras.layers.BatchNormalization(
             axis=-1,
             momentum=self.momentum,
             epsilon=self.epsilon,
             center=False,
             scale=False,
+            synchronized=self.synchronized,
             name="batch_norm",
             dtype=self.dtype_policy,
         )
@@ -134,6 +140,7 @@ class ConditionalBatchNormalization(keras.layers.Layer):
                 "epsilon": self.epsilon,
                 "gamma_initializer": keras.initializers.serialize(self.gamma_initializer),
                 "beta_initializer": keras.initializers.serialize(self.beta_initializer),
+                "synchronized": self.synchronized,
             }
         )
         return config
