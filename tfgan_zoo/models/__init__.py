@@ -6,8 +6,11 @@ from typing import Any, Callable
 import keras
 
 from tfgan_zoo.models.began import began_autoencoder, began_generator
+from tfgan_zoo.models.biggan import biggan_discriminator, biggan_generator
 from tfgan_zoo.models.dcgan import dcgan_discriminator, dcgan_generator
 from tfgan_zoo.models.mlp import mlp_discriminator, mlp_generator
+from tfgan_zoo.models.sagan import sagan_discriminator, sagan_generator
+from tfgan_zoo.models.sngan_resnet import sngan_resnet_discriminator, sngan_resnet_generator
 
 BUILDERS: dict[str, Callable[..., keras.Model]] = {
     "mlp_generator": mlp_generator,
@@ -16,6 +19,12 @@ BUILDERS: dict[str, Callable[..., keras.Model]] = {
     "dcgan_discriminator": dcgan_discriminator,
     "began_generator": began_generator,
     "began_autoencoder": began_autoencoder,
+    "sngan_resnet_generator": sngan_resnet_generator,
+    "sngan_resnet_discriminator": sngan_resnet_discriminator,
+    "sagan_generator": sagan_generator,
+    "sagan_discriminator": sagan_discriminator,
+    "biggan_generator": biggan_generator,
+    "biggan_discriminator": biggan_discriminator,
 }
 
 
@@ -29,4 +38,8 @@ def build(kind: str, **config: Any) -> keras.Model:
         raise ValueError(f"Bad config for {kind!r}: {error}") from None
 
 
-__all__ = ["BUILDERS", "began_autoencoder", "began_generator", "build", "dcgan_discriminator", "dcgan_generator", "mlp_discriminator", "mlp_generator"]
+__all__ = [
+    "BUILDERS", "began_autoencoder", "began_generator", "biggan_discriminator", "biggan_generator", "build",
+    "dcgan_discriminator", "dcgan_generator", "mlp_discriminator", "mlp_generator", "sagan_discriminator",
+    "sagan_generator", "sngan_resnet_discriminator", "sngan_resnet_generator",
+]

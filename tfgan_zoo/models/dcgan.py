@@ -11,7 +11,7 @@ from typing import Optional
 import keras
 
 from tfgan_zoo.models.common import (
-    check_choice, label_embedding, maybe_spectral, normalization, projection_logits,
+    check_choice, check_positive, label_embedding, maybe_spectral, normalization, projection_logits,
 )
 
 RESOLUTIONS = {28: (7, 2), 32: (4, 3), 64: (4, 4)}  # resolution -> (start size, 2x upsamplings)
@@ -24,12 +24,6 @@ def _levels(resolution: int) -> tuple[int, int]:
     return RESOLUTIONS[resolution]
 
 
-def _check_positive(**values: int) -> None:
-    for key, value in values.items():
-        if int(value) != value or value < 1:
-            raise ValueError(f"{key} must be a positive integer, got {value!r}.")
-
-
 def dcgan_generator(
     latent_dim: int = 100, resolution: int = 28, channels: int = 1, width: int = 64,
     normalization_kind: Optional[str] = "batch", num_classes: Optional[int] = None,
@@ -40,7 +34,7 @@ def dcgan_generator(
     Dense to a start x start x (width * 2^(n-1)) map, then n stride-2 transposed convolutions,
     each but the last followed by normalisation and ReLU, halving the width; tanh output.
     """
-    _check_positive(latent_dim=latent_dim, channels=channels, width=width, kernel_size=kernel_size)
+    check_positive(latent_dim=latent_dim, channels=channels, width=width, kernel_size=kernel_size)
     start, upsamplings = _levels(resolution)
     z = keras.Input((latent_dim,), name="z")
     inputs = [z]
@@ -83,7 +77,7 @@ def dcgan_discriminator(
     are kwargs of the tfgan_zoo.layers layers of those names, inserted before the flatten / the
     output layer (Karras et al. 2018; Salimans et al. 2016).
     """
-    _check_positive(channels=channels, width=width)
+    check_positive(channels=channels, width=width)
     check_choice("architecture", architecture, ARCHITECTURES)
     _, levels = _levels(resolution)
     images = keras.Input((resolution, resolution, channels), name="images")
