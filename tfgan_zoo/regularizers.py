@@ -98,12 +98,16 @@ class StepContext:
     real: Tensor
     fake: Tensor
     labels: Optional[Tensor] = None
-    real_features: Optional[Tensor] = None
-    fake_features: Optional[Tensor] = None
 
     def discriminator_fn(self) -> Callable[[Tensor], Tensor]:
         """x -> D logits (conditioned on this batch's labels), in training mode."""
         return lambda images: self.gan.discriminate(images, self.labels, training=True)
+
+    def features(self) -> tuple[Tensor, Tensor]:
+        """(real, fake) activations of the discriminator layer the feature terms read."""
+        _, real_features = self.gan.discriminate_with_features(self.real, self.labels, training=True)
+        _, fake_features = self.gan.discriminate_with_features(self.fake, self.labels, training=True)
+        return real_features, fake_features
 
 
 class Regularizer:
@@ -254,7 +258,8 @@ class FeatureMatching(Regularizer):
     def penalty(self, context: StepContext) -> Tensor:
         from tfgan_zoo.losses import feature_matching_loss
 
-        return feature_matching_loss(tf.stop_gradient(context.real_features), context.fake_features)
+        real_features, fake_features = context.features()
+        return feature_matching_loss(tf.stop_gradient(real_features), fake_features)
 
     def get_config(self) -> dict:
         return {**super().get_config(), "layer": self.layer}

@@ -253,7 +253,7 @@ def test_projection_discriminator_is_linear_plus_inner_product_with_sum_pooled_f
 def test_keras_round_trip_gives_identical_outputs(tmp_path, name, config):
     keras.utils.set_random_seed(5)
     model = build(name, **config)
-    assert BUILDERS[name] is getattr(tz.models, name)
+    assert BUILDERS[name].function is getattr(tz.models, name)
     inputs = fresh_inputs(model, batch=3)
     model(inputs, training=True)  # move batch-norm statistics and power iterations off their start
     for layer in model.layers:

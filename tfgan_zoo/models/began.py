@@ -14,6 +14,7 @@ from __future__ import annotations
 import keras
 
 from tfgan_zoo.models.common import check_choice
+from tfgan_zoo.models.registry import declare
 
 RESOLUTIONS = {28: (7, 3), 32: (8, 3), 64: (8, 4)}  # resolution -> (start size, conv blocks)
 OUTPUT_ACTIVATIONS = ("tanh", "clip", "linear")
@@ -51,6 +52,7 @@ def _decode(h, resolution: int, channels: int, width: int, output_activation: st
     return _output(h, output_activation, output_name)
 
 
+@declare("generator", makes="images", resolutions=tuple(RESOLUTIONS))
 def began_generator(
     latent_dim: int = 64, resolution: int = 28, channels: int = 1, width: int = 64,
     output_activation: str = "tanh", name: str = "generator",
@@ -69,6 +71,7 @@ def began_generator(
     return keras.Model(z, images, name=name)
 
 
+@declare("discriminator", makes="images", resolutions=tuple(RESOLUTIONS))
 def began_autoencoder(
     resolution: int = 28, channels: int = 1, hidden: int = 64, width: int = 64,
     output_activation: str = "tanh", name: str = "discriminator",

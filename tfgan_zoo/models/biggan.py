@@ -22,6 +22,7 @@ import keras
 
 from tfgan_zoo.layers import LinearConditionalBatchNormalization
 from tfgan_zoo.models.common import check_positive
+from tfgan_zoo.models.registry import declare
 from tfgan_zoo.models.resnet import (
     BatchNormSpec, ConvStyle, DiscriminatorLayout, GeneratorLayout, check_attention_resolution, check_classes,
     generator_trunk, layout_for, resnet_discriminator,
@@ -49,6 +50,7 @@ def latent_chunks(resolution: int) -> int:
     return len(layout_for(GENERATOR_LAYOUTS, resolution).blocks) + 1
 
 
+@declare("generator", makes="images", resolutions=RESOLUTIONS, conditional=True)
 def biggan_generator(
     latent_dim: int = 120, resolution: int = 32, channels: int = 3, width: int = 64,
     num_classes: Optional[int] = None, embedding_dim: int = 128, attention_resolution: Optional[int] = 16,
@@ -96,6 +98,7 @@ def biggan_generator(
     return keras.Model([z, labels] if labels is not None else z, images, name=name)
 
 
+@declare("discriminator", makes="images", resolutions=RESOLUTIONS, conditional=True)
 def biggan_discriminator(
     resolution: int = 32, channels: int = 3, width: int = 64, num_classes: Optional[int] = None,
     attention_resolution: Optional[int] = 16, name: str = "discriminator",

@@ -13,6 +13,7 @@ import keras
 from tfgan_zoo.models.common import (
     check_choice, check_positive, label_embedding, maybe_spectral, normalization, projection_logits,
 )
+from tfgan_zoo.models.registry import declare
 
 RESOLUTIONS = {28: (7, 2), 32: (4, 3), 64: (4, 4)}  # resolution -> (start size, 2x upsamplings)
 ARCHITECTURES = ("dcgan", "sngan")
@@ -24,6 +25,7 @@ def _levels(resolution: int) -> tuple[int, int]:
     return RESOLUTIONS[resolution]
 
 
+@declare("generator", makes="images", resolutions=tuple(RESOLUTIONS), conditional=True)
 def dcgan_generator(
     latent_dim: int = 100, resolution: int = 28, channels: int = 1, width: int = 64,
     normalization_kind: Optional[str] = "batch", num_classes: Optional[int] = None,
@@ -61,6 +63,7 @@ def dcgan_generator(
     return keras.Model(inputs if num_classes is not None else z, images, name=name)
 
 
+@declare("discriminator", makes="images", resolutions=tuple(RESOLUTIONS), conditional=True)
 def dcgan_discriminator(
     resolution: int = 28, channels: int = 1, width: int = 64, normalization_kind: Optional[str] = "batch",
     spectral_norm: bool = False, num_classes: Optional[int] = None, architecture: str = "dcgan",

@@ -7,6 +7,7 @@ from typing import Optional
 import keras
 
 from tfgan_zoo.models.common import check_choice, maybe_spectral
+from tfgan_zoo.models.registry import declare
 
 ACTIVATIONS = ("tanh", "relu", "leaky_relu")
 Initializer = "str | dict"
@@ -31,6 +32,7 @@ def _activation(kind: str, name: str) -> keras.layers.Layer:
     return keras.layers.Activation(kind, name=name)
 
 
+@declare("generator", makes="points", point_dim_arg="output_dim")
 def mlp_generator(
     latent_dim: int = 256, output_dim: int = 2, width: int = 128, depth: int = 2, activation: str = "tanh",
     kernel_initializer: Initializer = "glorot_uniform", name: str = "generator",
@@ -45,6 +47,7 @@ def mlp_generator(
     return keras.Model(z, points, name=name)
 
 
+@declare("discriminator", makes="points", point_dim_arg="input_dim")
 def mlp_discriminator(
     input_dim: int = 2, width: int = 128, depth: int = 2, activation: str = "tanh",
     spectral_norm: bool = False, minibatch_discrimination: Optional[dict] = None,

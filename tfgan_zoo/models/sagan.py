@@ -21,6 +21,7 @@ from typing import Optional
 
 import keras
 
+from tfgan_zoo.models.registry import declare
 from tfgan_zoo.models.resnet import BatchNormSpec, ConvStyle, layout_for, resnet_discriminator, resnet_generator
 from tfgan_zoo.models.sngan_resnet import DEFAULT_WIDTHS, DISCRIMINATOR_LAYOUTS, GENERATOR_LAYOUTS
 
@@ -29,6 +30,7 @@ CONVS = ConvStyle(spectral_norm=True, initializer="glorot_uniform")
 BATCH_NORM = dict(momentum=0.999, epsilon=1e-5)
 
 
+@declare("generator", makes="images", resolutions=RESOLUTIONS, conditional=True)
 def sagan_generator(
     latent_dim: int = 128, resolution: int = 32, channels: int = 3, width: Optional[int] = None,
     num_classes: Optional[int] = None, attention_resolution: Optional[int] = 16, sync_batch_norm: bool = False,
@@ -46,6 +48,7 @@ def sagan_generator(
     )
 
 
+@declare("discriminator", makes="images", resolutions=RESOLUTIONS, conditional=True)
 def sagan_discriminator(
     resolution: int = 32, channels: int = 3, width: Optional[int] = None, num_classes: Optional[int] = None,
     attention_resolution: Optional[int] = 16, name: str = "discriminator",

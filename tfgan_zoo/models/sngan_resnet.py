@@ -22,6 +22,7 @@ from typing import Optional
 
 import keras
 
+from tfgan_zoo.models.registry import declare
 from tfgan_zoo.models.resnet import (
     BatchNormSpec, ConvStyle, DiscriminatorLayout, GeneratorLayout, layout_for, resnet_discriminator,
     resnet_generator,
@@ -46,6 +47,7 @@ RESIDUAL_INITIALIZER = {"class_name": "VarianceScaling", "config": {"scale": 2.0
 BATCH_NORM = dict(momentum=0.9, epsilon=2e-5)
 
 
+@declare("generator", makes="images", resolutions=RESOLUTIONS, conditional=True)
 def sngan_resnet_generator(
     latent_dim: int = 128, resolution: int = 32, channels: int = 3, width: Optional[int] = None,
     num_classes: Optional[int] = None, sync_batch_norm: bool = False, name: str = "generator",
@@ -63,6 +65,7 @@ def sngan_resnet_generator(
     )
 
 
+@declare("discriminator", makes="images", resolutions=RESOLUTIONS, conditional=True)
 def sngan_resnet_discriminator(
     resolution: int = 32, channels: int = 3, width: Optional[int] = None, num_classes: Optional[int] = None,
     spectral_norm: bool = True, name: str = "discriminator",
