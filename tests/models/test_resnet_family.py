@@ -281,7 +281,7 @@ def test_a_few_hinge_steps_train_each_pair(family):
     gan = tz.GAN(g, d, latent_dim=latent, num_classes=num_classes, seed=0)
     adam = lambda: keras.optimizers.Adam(1e-3, beta_1=0.0, beta_2=0.9)
     # Eager: two steps run far faster than tracing the step (Keras's SN wrapper adds a cond per layer).
-    gan.compile(adam(), adam(), loss="hinge", d_steps=2, run_eagerly=True,
+    gan.compile(adam(), adam(), loss="hinge", run_eagerly=True,
                 regularizers=[R.OrthogonalRegularization(1e-4)] if family == "biggan" else [],
                 ema_decay=0.9 if family == "biggan" else None)
     rng = np.random.default_rng(0)

@@ -6,6 +6,7 @@ from typing import Any
 import keras
 from keras import ops
 
+from tfgan_zoo.layers._modulation import modulate
 from tfgan_zoo.layers._validation import check_known_channels, check_rank, shape_tuple
 
 
@@ -119,13 +120,10 @@ class ConditionalBatchNormalization(keras.layers.Layer):
                 f"[features, labels], got {type(inputs).__name__}"
             )
         x, labels = inputs
-        x_shape, _ = self._split_shapes([x.shape, labels.shape])
+        self._split_shapes([x.shape, labels.shape])
         labels = ops.reshape(ops.cast(labels, "int32"), (-1,))
         normalized = self.batch_norm(x, training=training)
-        broadcast = [-1] + [1] * (len(x_shape) - 2) + [x_shape[-1]]
-        gamma = ops.reshape(ops.take(self.gamma, labels, axis=0), broadcast)
-        beta = ops.reshape(ops.take(self.beta, labels, axis=0), broadcast)
-        return normalized * ops.cast(gamma, normalized.dtype) + ops.cast(beta, normalized.dtype)
+        return modulate(normalized, ops.take(self.gamma, labels, axis=0), ops.take(self.beta, labels, axis=0))
 
     def compute_output_shape(self, input_shape: Any) -> tuple:
         x_shape, _ = self._split_shapes(input_shape)

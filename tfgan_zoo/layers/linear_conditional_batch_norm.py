@@ -4,10 +4,10 @@ from __future__ import annotations
 from typing import Any
 
 import keras
-from keras import ops
 
 from tfgan_zoo.layers._initializers import fresh_initializer
 from tfgan_zoo.layers._spectral import spectral_normalization
+from tfgan_zoo.layers._modulation import modulate
 from tfgan_zoo.layers._validation import check_known_channels, check_rank, shape_tuple
 
 _NAME = "LinearConditionalBatchNormalization"
@@ -106,13 +106,9 @@ class LinearConditionalBatchNormalization(keras.layers.Layer):
         if not isinstance(inputs, (list, tuple)) or len(inputs) != 2:
             raise ValueError(f"{_NAME} expects to be called on a list [features, condition], got {type(inputs).__name__}")
         x, condition = inputs
-        x_shape, _ = self._split_shapes([x.shape, condition.shape])
+        self._split_shapes([x.shape, condition.shape])
         gain, bias = self.modulation(condition, training)
-        broadcast = [-1] + [1] * (len(x_shape) - 2) + [x_shape[-1]]
-        normalized = self.batch_norm(x, training=training)
-        gain = ops.cast(ops.reshape(gain, broadcast), normalized.dtype)
-        bias = ops.cast(ops.reshape(bias, broadcast), normalized.dtype)
-        return normalized * gain + bias
+        return modulate(self.batch_norm(x, training=training), gain, bias)
 
     def compute_output_shape(self, input_shape: Any) -> tuple:
         x_shape, _ = self._split_shapes(input_shape)
