@@ -4,6 +4,10 @@ A preset config is plain JSON: the architecture (generator / discriminator build
 model class and its arguments, the loss, regularisers, optimisers, d_steps, EMA, default data and
 training schedule. `from_preset(name_or_folder, overrides)` builds and compiles the GAN; dotted
 override keys reach any leaf ("d_optimizer.learning_rate": 4e-4).
+
+Importing this module imports neither Keras nor TensorFlow (`tfgan-zoo list` reads the
+descriptions without them): the builders and optimizers (tfgan_zoo.optimizers) are imported when
+a GAN is built.
 """
 from __future__ import annotations
 
@@ -12,10 +16,6 @@ import difflib
 import json
 from pathlib import Path
 from typing import Any, Optional
-
-import keras
-
-from tfgan_zoo import models as models_lib
 
 CONFIG_FILE = "config.json"
 
@@ -31,44 +31,9 @@ def rmsprop(learning_rate: float = 5e-5) -> dict:
     return {"name": "rmsprop", "learning_rate": learning_rate}
 
 
-_OPTIMIZERS = {"adam": keras.optimizers.Adam, "rmsprop": keras.optimizers.RMSprop, "sgd": keras.optimizers.SGD}
-
-
 def cosine(initial: float, decay_steps: int, alpha: float = 0.0) -> dict:
     """A cosine learning-rate decay (Loshchilov & Hutter 2017) from `initial` to `alpha * initial`."""
     return {"schedule": "cosine", "initial": initial, "decay_steps": decay_steps, "alpha": alpha}
-
-
-_SCHEDULES = {"cosine": lambda initial, decay_steps, alpha=0.0: keras.optimizers.schedules.CosineDecay(
-    initial, decay_steps, alpha=alpha)}
-
-
-def make_learning_rate(spec: Any) -> Any:
-    """A float, or {"schedule": "cosine", "initial": ..., "decay_steps": ..., "alpha": ...}."""
-    if not isinstance(spec, dict):
-        return spec
-    spec = dict(spec)
-    kind = spec.pop("schedule", None)
-    if kind not in _SCHEDULES:
-        raise ValueError(f"Unknown learning-rate schedule {kind!r}; expected one of {sorted(_SCHEDULES)}.")
-    try:
-        return _SCHEDULES[kind](**spec)
-    except (TypeError, ValueError) as error:
-        raise ValueError(f"Bad {kind!r} learning-rate schedule {spec}: {error}") from None
-
-
-def make_optimizer(spec: dict) -> keras.optimizers.Optimizer:
-    """{"name": "adam", **kwargs} -> a keras optimizer; learning_rate may be a schedule dict."""
-    spec = dict(spec)
-    name = spec.pop("name", None)
-    if name not in _OPTIMIZERS:
-        raise ValueError(f"Unknown optimizer {name!r}; expected one of {sorted(_OPTIMIZERS)}.")
-    if "learning_rate" in spec:
-        spec["learning_rate"] = make_learning_rate(spec["learning_rate"])
-    try:
-        return _OPTIMIZERS[name](**spec)
-    except (TypeError, ValueError) as error:
-        raise ValueError(f"Bad optimizer config {spec} for {name!r}: {error}") from None
 
 
 def _dcgan(description: str, *, loss: str = "nonsaturating", loss_params: Optional[dict] = None,
@@ -352,8 +317,10 @@ def adapt_to_data(config: dict, info: Any) -> dict:
         )
     if height is not None and width is not None:  # varying sizes: keep the preset's resolution
         # The data pipeline centre-crops to a square of side min(height, width), then resizes.
+        from tfgan_zoo.models.dcgan import RESOLUTIONS
+
         size = min(height, width)
-        supported = sorted(models_lib.dcgan.RESOLUTIONS)
+        supported = sorted(RESOLUTIONS)
         resolution = next((r for r in supported if r >= size), supported[-1])
         for section in (generator, discriminator):
             if "resolution" in section:
@@ -390,7 +357,8 @@ def resolution_and_channels(config: dict) -> tuple[Optional[int], Optional[int]]
 
 # --- building --------------------------------------------------------------------------------
 
-def _model_class(name: str):
+def model_class(name: str):
+    """The GAN class a config's model.class names (imports it, hence TensorFlow)."""
     import importlib
 
     if name not in _MODEL_CLASSES:
@@ -401,13 +369,15 @@ def _model_class(name: str):
 
 def build_gan(config: dict):
     """An uncompiled-then-compiled GAN from a config (call inside a strategy scope to distribute)."""
+    from tfgan_zoo import models as models_lib
+    from tfgan_zoo.optimizers import make_optimizer
+
     generator_config = dict(config["generator"])
     discriminator_config = dict(config["discriminator"])
     generator = models_lib.build(generator_config.pop("builder"), **generator_config)
     discriminator = models_lib.build(discriminator_config.pop("builder"), **discriminator_config)
     model_config = dict(config["model"])
-    model_class = _model_class(model_config.pop("class", "GAN"))
-    gan = model_class(generator, discriminator, **model_config)
+    gan = model_class(model_config.pop("class", "GAN"))(generator, discriminator, **model_config)
     gan.compile(
         g_optimizer=make_optimizer(config["g_optimizer"]),
         d_optimizer=make_optimizer(config["d_optimizer"]),
