@@ -18,7 +18,7 @@ COMMANDS = ["list", "train", "sample", "evaluate", "export", "compare"]
 
 
 def user_env(**extra):
-    env = {key: value for key, value in os.environ.items() if key != "TF_CPP_MIN_LOG_LEVEL"}
+    env = {key: value for key, value in os.environ.items() if key not in ("TF_CPP_MIN_LOG_LEVEL", "KERAS_BACKEND")}
     return {**env, **extra}
 
 
@@ -46,12 +46,12 @@ print(json.dumps({{"codes": codes, "tensorflow": "tensorflow" in sys.modules, "k
 def test_importing_the_package_checks_the_backend_without_importing_keras(tmp_path):
     done = run_python("import sys, tfgan_zoo; print('keras' in sys.modules, 'tensorflow' in sys.modules)")
     assert done.stdout.split() == ["False", "False"], done.stderr
+    message = "ImportError: tfgan_zoo needs Keras on the TensorFlow backend, but Keras is configured for 'jax'"
     refused = run_python("import tfgan_zoo", KERAS_BACKEND="jax")
-    assert refused.returncode == 1 and "tfgan_zoo needs Keras on the TensorFlow backend, but KERAS_BACKEND is 'jax'" \
-        in refused.stderr.strip().splitlines()[-1]
+    assert refused.returncode == 1 and refused.stderr.strip().splitlines()[-1].startswith(message)
     (tmp_path / "keras.json").write_text(json.dumps({"backend": "jax"}))
-    refused = run_python("import tfgan_zoo", KERAS_HOME=str(tmp_path), KERAS_BACKEND="")
-    assert refused.returncode == 1 and f"the 'backend' key of {tmp_path / 'keras.json'} is 'jax'" in refused.stderr
+    refused = run_python("import tfgan_zoo", KERAS_HOME=str(tmp_path))
+    assert refused.returncode == 1 and refused.stderr.strip().splitlines()[-1].startswith(message)
 
 
 @pytest.mark.skipif(not SCRIPT.exists(), reason="the tfgan-zoo console script is not installed")

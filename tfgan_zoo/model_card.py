@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime
 import json
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import Any, Mapping, Optional, Union
 
 from tfgan_zoo.latent import LatentPrior, as_prior, prior_of_model_config
 
@@ -53,11 +53,13 @@ def data_license(spec: Optional[str]) -> str:
 
 # --- a run's card ----------------------------------------------------------------------------
 
-def run_prior(config: dict) -> LatentPrior:
-    """The latent prior of a run's config: its model section's, else its model class's default
-    (imports the model class, hence TensorFlow)."""
-    from tfgan_zoo.presets import model_class
+def run_prior(config: Any) -> LatentPrior:
+    """The latent prior of a run's config (its JSON form or a RunConfig): its model section's,
+    else its model class's default (imports the model class, hence TensorFlow)."""
+    from tfgan_zoo.training.build import model_class
 
+    if not isinstance(config, Mapping):
+        config = config.to_dict()
     model = config.get("model") or {}
     try:
         default = model_class(model.get("class", "GAN")).default_prior

@@ -23,17 +23,17 @@ def evaluate_run(run_dir: str | os.PathLike, metrics: Optional[str] = None, num:
     from tfgan_zoo import data as data_lib
     from tfgan_zoo.metrics.evaluate import default_features, evaluate_generator, parse_metrics, real_images_for
     from tfgan_zoo.metrics.features import resolve_inception_weights
-    from tfgan_zoo.training.runner import load_run, read_run_config
+    from tfgan_zoo.training.runner import load_run, load_run_config
 
-    config = read_run_config(run_dir)
-    info = data_lib.describe(config["data"], data_dir=config.get("run", {}).get("data_dir"))
+    config = load_run_config(run_dir)
+    info = data_lib.describe(config.data, data_dir=config.data_dir)
     toy = info.kind == "points"
     mnist_like = not toy and default_features(info) == "mnist"
     features = features or default_features(info)
     names = parse_metrics(metrics or ("modes" if toy else ("fid,classes" if mnist_like else "fid")))
     if not toy and "modes" in names:
         raise ValueError(f"Metric 'modes' is the toy mode-coverage protocol, but run {str(run_dir)!r} holds "
-                         f"images ({config['data']}); use 'classes' for images.")
+                         f"images ({config.data}); use 'classes' for images.")
     if features == "inception" and not toy:
         resolve_inception_weights(inception_weights)  # fail before sampling when they cannot be had
     if gan is None:
@@ -41,7 +41,7 @@ def evaluate_run(run_dir: str | os.PathLike, metrics: Optional[str] = None, num:
     result = evaluate_generator(
         lambda n, seed=None: gan.generate(n, seed=seed),
         num=num, metrics=names, features=features, seed=seed,
-        toy_dataset=data_lib.parse_spec(config["data"]).name if toy else None,
+        toy_dataset=data_lib.parse_spec(config.data).name if toy else None,
         real_images=None if toy else real_images_for(config, info, features, num or 5000),
         inception_weights=inception_weights,
     )
