@@ -569,8 +569,10 @@ class GAN(keras.Model):
                              "but explicit latents were given.")
         else:
             z = np.asarray(num_or_z, dtype="float32")
-            if z.ndim != 2 or z.shape[1] != self.latent_dim or z.shape[0] == 0:
-                raise ValueError(f"Expected latents of shape (n, {self.latent_dim}) with n >= 1, got shape {z.shape}.")
+            if z.ndim != 2 or z.shape[1] != self.latent_dim:
+                raise ValueError(f"Expected latents of shape (n, {self.latent_dim}), got shape {z.shape}.")
+            if z.shape[0] == 0:
+                raise ValueError(f"Expected at least one latent vector, got shape {z.shape}.")
         num = z.shape[0]
         label_array = self._labels_for(labels, num)
         outputs = []
