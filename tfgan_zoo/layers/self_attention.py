@@ -7,6 +7,7 @@ import keras
 from keras import ops
 
 from tfgan_zoo.layers._validation import check_known_channels, check_rank
+from tfgan_zoo.layers.spectral_normalization import SpectralNormalization
 
 
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
@@ -25,9 +26,9 @@ class SelfAttention(keras.layers.Layer):
 
     so the block is exactly the identity at initialisation. With ``pooling=True`` (as in
     the BigGAN code) g(x) and h(x) are 2x2 max-pooled, giving H*W/4 keys (H, W must be
-    even). With ``spectral_norm=True`` each convolution is wrapped in
-    ``keras.layers.SpectralNormalization`` (Miyato et al., 2018), which updates its power
-    iteration (and renormalises the kernel in place) only when called with training=True.
+    even). With ``spectral_norm=True`` each convolution is wrapped in the zoo's
+    ``SpectralNormalization`` (Miyato et al., 2018: W / sigma_hat, gradient through sigma_hat),
+    which updates its power iteration only when called with training=True.
 
     Call ``layer(x, return_attention=True)`` to also get the attention weights
     ``beta`` of shape (N, H*W, number of keys).
@@ -84,15 +85,8 @@ class SelfAttention(keras.layers.Layer):
             dtype=self.dtype_policy,
         )
         if self.spectral_norm:
-            # The power iteration runs in the variable dtype (float32 under mixed precision:
-            # Keras' wrapper overflows when it is traced in float16); the wrapped
-            # convolution itself keeps this layer's compute dtype.
-            return keras.layers.SpectralNormalization(
-                conv,
-                power_iterations=self.power_iterations,
-                name=f"{name}_sn",
-                dtype=self.dtype_policy.variable_dtype,
-            )
+            # float32 power iteration, the convolution in this layer's compute dtype
+            return SpectralNormalization(conv, power_iterations=self.power_iterations, name=f"{name}_sn")
         return conv
 
     def _check_shape(self, input_shape: Any) -> tuple:

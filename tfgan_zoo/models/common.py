@@ -5,6 +5,8 @@ from typing import Optional
 
 import keras
 
+from tfgan_zoo.layers.spectral_normalization import SpectralNormalization
+
 NORMALIZATIONS = (None, "batch", "sync_batch", "layer")
 
 
@@ -29,11 +31,11 @@ def normalization(kind: Optional[str], name: str) -> Optional[keras.layers.Layer
 
 
 def maybe_spectral(layer: keras.layers.Layer, spectral_norm: bool) -> keras.layers.Layer:
-    """Wrap in Keras's SpectralNormalization (Miyato et al. 2018): one power iteration per call in
-    training, one u vector per layer."""
+    """Wrap in the zoo's SpectralNormalization (Miyato et al. 2018): W / sigma_hat with the
+    gradient through sigma_hat, one power iteration per training call, one u vector per layer."""
     if not spectral_norm:
         return layer
-    return keras.layers.SpectralNormalization(layer, power_iterations=1, name=f"sn_{layer.name}")
+    return SpectralNormalization(layer, power_iterations=1, name=f"sn_{layer.name}")
 
 
 def label_embedding(labels, num_classes: int, dim: int, name: str):
@@ -43,14 +45,14 @@ def label_embedding(labels, num_classes: int, dim: int, name: str):
 
 
 def projection_logits(features, labels, num_classes: int, spectral_norm: bool, name: str = "projection"):
-    """Projection discriminator output: psi(h) + <embed(y), h> (Miyato & Koyama 2018, eq. 3)."""
+    """Projection discriminator output: psi(h) + <embed(y), h> (Miyato & Koyama 2018, eq. 3).
+    With `spectral_norm` both psi and the class embedding are normalised, as in the reference
+    code (sngan_projection's SNEmbedID, BigGAN's SNEmbedding)."""
     logits = maybe_spectral(keras.layers.Dense(1, name="logits"), spectral_norm)(features)
     if num_classes is None:
         return logits
     width = features.shape[-1]
-    # Not wrapped in SpectralNormalization: Keras's wrapper casts outputs to the input dtype, which
-    # for integer labels is int32 and cuts the embedding's gradient.
-    embedding = keras.layers.Embedding(num_classes, width, name=f"{name}_embedding")
+    embedding = maybe_spectral(keras.layers.Embedding(num_classes, width, name=f"{name}_embedding"), spectral_norm)
     embedded = keras.layers.Flatten(name=f"{name}_flat")(embedding(labels))
     inner = keras.layers.Dot(axes=1, name=f"{name}_inner")([embedded, features])
     return keras.layers.Add(name="conditional_logits")([logits, inner])
