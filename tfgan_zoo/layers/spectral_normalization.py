@@ -39,10 +39,11 @@ class SpectralNormalization(keras.layers.Wrapper):
 
     Miyato, Kataoka, Koyama, Yoshida, "Spectral Normalization for Generative Adversarial
     Networks", ICLR 2018, section 2.1 and eq. 12. The wrapped layer's raw weight W stays the
-    trainable variable and is never assigned; every call computes
+    trainable variable and is never assigned; every call computes, with M the (fan, out) matrix
+    of W (the paper's W^T),
 
-        v = W u / ||W u||,  u' = W^T v / ||W^T v||   (power_iterations times, no gradient)
-        sigma_hat = v^T W u'                         (differentiable in W)
+        v = M u / ||M u||,  u' = M^T v / ||M^T v||   (power_iterations times, no gradient)
+        sigma_hat = v^T M u'                         (differentiable in W)
         output = layer(x) with the weight W / sigma_hat
 
     so the gradient w.r.t. W carries the -(grad . W_sn) u v^T / sigma term of eq. 12, as in the
