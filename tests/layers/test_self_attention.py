@@ -5,12 +5,13 @@ import keras
 import numpy as np
 import pytest
 
-from tfgan_zoo.layers import SelfAttention
+from tfgan_zoo.layers import SelfAttention, SpectralNormalization
 
 
 def _kernel(conv) -> np.ndarray:
-    layer = getattr(conv, "layer", conv)  # unwrap SpectralNormalization
-    return layer.kernel.numpy()[0, 0]  # (C_in, C_out) of the 1x1 convolution
+    """(C_in, C_out) of the 1x1 convolution as the forward pass uses it (W / sigma_hat with SN)."""
+    kernel = conv.normalized_weight() if isinstance(conv, SpectralNormalization) else conv.kernel
+    return np.asarray(kernel)[0, 0]
 
 
 def reference(layer: SelfAttention, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -93,12 +94,12 @@ def test_spectral_norm_updates_only_in_training():
     layer = SelfAttention(spectral_norm=True)
     layer.build(x.shape)
     layer.gamma.assign(0.5)
-    assert isinstance(layer.query_conv, keras.layers.SpectralNormalization)
-    u0 = layer.query_conv.vector_u.numpy().copy()
+    assert isinstance(layer.query_conv, SpectralNormalization)
+    u0 = layer.query_conv.u.numpy().copy()
     layer(x, training=False)
-    np.testing.assert_array_equal(layer.query_conv.vector_u.numpy(), u0)
+    np.testing.assert_array_equal(layer.query_conv.u.numpy(), u0)
     layer(x, training=True)
-    assert not np.allclose(layer.query_conv.vector_u.numpy(), u0)
+    assert not np.allclose(layer.query_conv.u.numpy(), u0)
     # after enough power iterations every kernel has spectral norm ~1
     for _ in range(30):
         layer(x, training=True)
@@ -166,7 +167,7 @@ def test_spectral_norm_under_mixed_precision_in_tf_function():
             warnings.simplefilter("error", RuntimeWarning)  # Keras' wrapper overflowed in float16
             out = tf.function(lambda t: layer(t, training=True))(x)
         assert out.dtype == tf.float16
-        assert layer.query_conv.vector_u.dtype == "float32"
+        assert layer.query_conv.u.dtype == "float32"
         np.testing.assert_array_equal(out.numpy(), x.numpy())  # gamma = 0
     finally:
         keras.mixed_precision.set_global_policy("float32")

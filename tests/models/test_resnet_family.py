@@ -235,7 +235,7 @@ def test_projection_discriminator_is_linear_plus_inner_product_with_sum_pooled_f
     np.testing.assert_allclose(features, 7 * 7 * relu.mean(axis=(1, 2)), rtol=1e-4)
     linear = [l for l in d.layers if l.name.endswith("logits")][0]
     embedding = [l for l in d.layers if l.name.endswith("projection_embedding")][0]
-    table = embedding(np.eye(3, dtype="float32")).numpy()  # the (normalised) embedding the model applies
+    table = embedding(np.arange(3, dtype="int32")).numpy().reshape(3, -1)  # the (normalised) table the model applies
     expected = linear(features).numpy()[:, 0] + np.sum(table[labels] * features, axis=1)
     np.testing.assert_allclose(d([x, labels]).numpy()[:, 0], expected, rtol=1e-4, atol=1e-4)
     assert np.abs(np.sum(table[labels] * features, axis=1)).mean() > 1e-3  # the label term is not nil

@@ -10,6 +10,7 @@
 - ``AdaIN``                    Huang & Belongie 2017, StyleGAN (Karras et al. 2019)
 - ``FadeIn``                   Karras et al. 2018
 - ``NoiseInjection``           StyleGAN (Karras et al. 2019)
+- ``SpectralNormalization``    Miyato et al. 2018, with the gradient through sigma (eq. 12)
 - ``EqualizedDense``, ``EqualizedConv2D``  Karras et al. 2018 (equalized learning rate)
 """
 from __future__ import annotations
@@ -25,6 +26,7 @@ from tfgan_zoo.layers.minibatch_stddev import MinibatchStdDev
 from tfgan_zoo.layers.noise_injection import NoiseInjection
 from tfgan_zoo.layers.pixel_norm import PixelNormalization
 from tfgan_zoo.layers.self_attention import SelfAttention
+from tfgan_zoo.layers.spectral_normalization import SpectralNormalization
 
 __all__ = [
     "AdaIN",
@@ -39,4 +41,5 @@ __all__ = [
     "NoiseInjection",
     "PixelNormalization",
     "SelfAttention",
+    "SpectralNormalization",
 ]

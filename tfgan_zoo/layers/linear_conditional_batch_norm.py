@@ -6,7 +6,7 @@ from typing import Any
 import keras
 
 from tfgan_zoo.layers._initializers import fresh_initializer
-from tfgan_zoo.layers._spectral import spectral_normalization
+from tfgan_zoo.layers.spectral_normalization import SpectralNormalization
 from tfgan_zoo.layers._modulation import modulate
 from tfgan_zoo.layers._validation import check_known_channels, check_rank, shape_tuple
 
@@ -81,7 +81,7 @@ class LinearConditionalBatchNormalization(keras.layers.Layer):
             name=name, dtype=self.dtype_policy,
         )
         if self.spectral_norm:
-            return spectral_normalization(dense, self.power_iterations, self.dtype_policy.variable_dtype)
+            return SpectralNormalization(dense, power_iterations=self.power_iterations, name=f"{name}_sn")
         return dense
 
     def build(self, input_shape: Any) -> None:

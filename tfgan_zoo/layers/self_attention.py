@@ -7,8 +7,8 @@ import keras
 from keras import ops
 
 from tfgan_zoo.layers._initializers import fresh_initializer
-from tfgan_zoo.layers._spectral import spectral_normalization
 from tfgan_zoo.layers._validation import check_known_channels, check_rank
+from tfgan_zoo.layers.spectral_normalization import SpectralNormalization
 
 
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
@@ -28,10 +28,10 @@ class SelfAttention(keras.layers.Layer):
     so the block is exactly the identity at initialisation. With ``pooling=True`` (the
     default, as in both official codes: SAGAN's ``sn_non_local_block_sim`` and BigGAN-PyTorch's
     ``Attention``) g(x) and h(x) are 2x2 max-pooled, giving H*W/4 keys (H, W must be even).
-    With ``spectral_norm=True`` each convolution is spectrally normalised (Miyato et al., 2018;
-    ``keras.layers.SpectralNormalization`` for now), which updates its power iteration only when
-    called with training=True. Each convolution gets its own initializer instance (one shared
-    unseeded instance would start query and key with the same kernel).
+    With ``spectral_norm=True`` each convolution is wrapped in the zoo's ``SpectralNormalization``
+    (Miyato et al., 2018: W / sigma_hat, gradient through sigma_hat), which updates its power
+    iteration only when called with training=True. Each convolution gets its own initializer
+    instance (one shared unseeded instance would start query and key with the same kernel).
 
     Call ``layer(x, return_attention=True)`` to also get the attention weights
     ``beta`` of shape (N, H*W, number of keys).
@@ -88,10 +88,8 @@ class SelfAttention(keras.layers.Layer):
             dtype=self.dtype_policy,
         )
         if self.spectral_norm:
-            # The power iteration runs in the variable dtype (float32 under mixed precision:
-            # Keras' wrapper overflows when it is traced in float16); the wrapped
-            # convolution itself keeps this layer's compute dtype.
-            return spectral_normalization(conv, self.power_iterations, self.dtype_policy.variable_dtype)
+            # float32 power iteration, the convolution in this layer's compute dtype
+            return SpectralNormalization(conv, power_iterations=self.power_iterations, name=f"{name}_sn")
         return conv
 
     def _check_shape(self, input_shape: Any) -> tuple:

@@ -5,6 +5,8 @@ from typing import Optional
 
 import keras
 
+from tfgan_zoo.layers.spectral_normalization import SpectralNormalization
+
 NORMALIZATIONS = (None, "batch", "sync_batch", "layer")
 
 
@@ -43,11 +45,11 @@ def normalization(kind: Optional[str], name: str) -> Optional[keras.layers.Layer
 
 
 def maybe_spectral(layer: keras.layers.Layer, spectral_norm: bool) -> keras.layers.Layer:
-    """Wrap in Keras's SpectralNormalization (Miyato et al. 2018): one power iteration per call in
-    training, one u vector per layer."""
+    """Wrap in the zoo's SpectralNormalization (Miyato et al. 2018): W / sigma_hat with the
+    gradient through sigma_hat, one power iteration per training call, one u vector per layer."""
     if not spectral_norm:
         return layer
-    return keras.layers.SpectralNormalization(layer, power_iterations=1, name=f"sn_{layer.name}")
+    return SpectralNormalization(layer, power_iterations=1, name=f"sn_{layer.name}")
 
 
 def label_embedding(labels, num_classes: int, dim: int, name: str):
@@ -58,16 +60,14 @@ def label_embedding(labels, num_classes: int, dim: int, name: str):
 
 def projection_logits(
     features, labels, num_classes: Optional[int], spectral_norm: bool, name: str = "projection",
-    spectral_embedding: bool = False, use_bias: bool = True, kernel_initializer="glorot_uniform",
+    use_bias: bool = True, kernel_initializer="glorot_uniform",
 ):
     """Projection discriminator output: psi(h) + <embed(y), h> (Miyato & Koyama 2018, eq. 3).
 
-    `spectral_embedding` spectrally normalises the class embedding too, as the official
-    SNGAN-projection (SNEmbedID), SAGAN (sn_embedding) and BigGAN (SNEmbedding) code do: the
-    embedding is then the linear map of the one-hot label (same table, same sigma), since Keras's
-    wrapper casts an Embedding's output to the int32 label dtype and cuts its gradient.
-    Without it, a plain Embedding (Keras default initialiser) as the DCGAN builders use.
-    The logits and the inner product are float32 under a mixed-precision policy.
+    With `spectral_norm` both psi and the class embedding are normalised, as the official
+    SNGAN-projection (SNEmbedID), SAGAN (sn_embedding) and BigGAN (SNEmbedding) code do.
+    `kernel_initializer` initialises psi and the embedding. The logits and the inner product are
+    float32 under a mixed-precision policy (losses and penalties need them).
     """
     logits = maybe_spectral(
         keras.layers.Dense(1, use_bias=use_bias, kernel_initializer=kernel_initializer, dtype="float32",
@@ -76,11 +76,8 @@ def projection_logits(
     if num_classes is None:
         return logits
     width = features.shape[-1]
-    if spectral_embedding:
-        table = keras.layers.Dense(width, use_bias=False, kernel_initializer=kernel_initializer, name=f"{name}_embedding")
-        embedded = maybe_spectral(table, spectral_norm)(keras.ops.one_hot(labels, num_classes))
-    else:
-        embedding = keras.layers.Embedding(num_classes, width, name=f"{name}_embedding")
-        embedded = keras.layers.Flatten(name=f"{name}_flat")(embedding(labels))
+    table = keras.layers.Embedding(num_classes, width, embeddings_initializer=kernel_initializer,
+                                   name=f"{name}_embedding")
+    embedded = keras.layers.Flatten(name=f"{name}_flat")(maybe_spectral(table, spectral_norm)(labels))
     inner = keras.layers.Dot(axes=1, dtype="float32", name=f"{name}_inner")([embedded, features])
     return keras.layers.Add(dtype="float32", name="conditional_logits")([logits, inner])

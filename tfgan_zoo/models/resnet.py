@@ -245,7 +245,7 @@ def resnet_discriminator(
     h = keras.layers.ReLU(name="output_relu")(h)
     features = GlobalSumPooling2D(name="features")(h)
     logits = projection_logits(
-        features, labels, num_classes, convs.spectral_norm, spectral_embedding=True, use_bias=output_bias,
+        features, labels, num_classes, convs.spectral_norm, use_bias=output_bias,
         kernel_initializer=convs.initializer,
     )
     return keras.Model([images, labels] if labels is not None else images, logits, name=name)

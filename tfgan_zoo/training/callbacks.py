@@ -28,6 +28,7 @@ import numpy as np
 from tfgan_zoo._atomic import replacing
 
 from tfgan_zoo import images as images_lib
+from tfgan_zoo.layers.spectral_normalization import spectral_sigmas
 from tfgan_zoo.training import checkpoint as checkpoint_lib
 
 PathLike = Union[str, os.PathLike]
@@ -261,6 +262,18 @@ class SampleGridCallback(StepCallback):
             self.write(step)
 
 
+class SpectralSigmaLogger(keras.callbacks.Callback):
+    """Add `d_sigma_max` and `d_sigma_min`, the largest and smallest last sigma_hat of the
+    discriminator's SpectralNormalization layers (Miyato et al. 2018), to every epoch's (logging
+    interval's) logs, so metrics.csv and TensorBoard record them; nothing when it has none. Place it
+    before the writers (they read the same logs dict)."""
+
+    def on_epoch_end(self, epoch: int, logs: Optional[dict] = None) -> None:
+        sigmas = [float(np.asarray(sigma)) for sigma in spectral_sigmas(self.model.discriminator)]
+        if logs is not None and sigmas:
+            logs.update(d_sigma_max=max(sigmas), d_sigma_min=min(sigmas))
+
+
 class CSVLogger(StepCallback):
     """Append one row per epoch (logging interval) to a CSV file: step, elapsed seconds, then the
     logged terms. On a resumed run, rows after `initial_step` (written after the checkpoint the
@@ -356,6 +369,7 @@ __all__ = [
     "NonFiniteGuard",
     "ProgressBar",
     "SampleGridCallback",
+    "SpectralSigmaLogger",
     "StepCallback",
     "StopAtStep",
     "TensorBoardLogger",

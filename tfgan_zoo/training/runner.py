@@ -450,6 +450,7 @@ def train(
     fid = _fid_callback(config, plan.data_info, run_dir, start)
     run_callbacks: list = [
         callbacks_lib.StopAtStep(total, start), guard, checkpoints, samples, *([fid] if fid else []),
+        callbacks_lib.SpectralSigmaLogger(),  # adds d_sigma_max / d_sigma_min for the writers below
         callbacks_lib.CSVLogger(run_dir / METRICS_FILE, start, extra_columns=["fid"] if fid else ()), tensorboard,
     ]
     if progress:
