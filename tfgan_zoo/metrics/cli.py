@@ -1,4 +1,4 @@
-"""`tfgan-zoo evaluate --run DIR [--metrics ...] [--num N] [--features mnist|inception]`:
+"""`tfgan-zoo evaluate --run DIR [--metrics ...] [--num N] [--features mnist|emoji|inception]`:
 prints the metrics as JSON and writes DIR/eval.json.
 
 The library side is :func:`evaluate_run` (also used by `tfgan-zoo compare`)."""
@@ -15,12 +15,13 @@ from tfgan_zoo.cli import UsageError, positive_int, register_command
 def _configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--run", required=True, help="run directory written by `tfgan-zoo train`")
     parser.add_argument("--metrics", default=None,
-                        help="comma-separated: fid,kid,is,pr,modes,classes (default: modes for toy data; "
-                             "fid,classes for 28x28 grey images; fid otherwise)")
+                        help="comma-separated: fid,kid,is,pr,modes,classes (default: modes for toy data and "
+                             "stacked_mnist; fid,kid,classes for emoji; fid,classes for 28x28 grey images; fid otherwise)")
     parser.add_argument("--num", type=positive_int, default=None,
-                        help="generated samples (default 5000 images, 2500 toy points)")
-    parser.add_argument("--features", choices=("mnist", "inception"), default=None,
-                        help="feature extractor for images (default: mnist for 28x28 grey images, else inception)")
+                        help="generated samples (default 5000 images, 26000 for stacked_mnist modes, 2500 toy points)")
+    parser.add_argument("--features", choices=("mnist", "emoji", "inception"), default=None,
+                        help="feature extractor for images (default: emoji for emoji data, mnist for 28x28 grey "
+                             "images, else inception)")
     parser.add_argument("--inception-weights", default="imagenet",
                         help="Inception-v3 weights file (default: the Keras cache)")
     parser.add_argument("--seed", type=int, default=0)
@@ -31,28 +32,40 @@ def evaluate_run(run_dir: str | os.PathLike, metrics: Optional[str] = None, num:
                  inception_weights: str | os.PathLike | None = "imagenet", gan: Any = None) -> dict[str, Any]:
     """Evaluate a run's (EMA) generator at its latest checkpoint (or the given trained `gan`).
 
-    Defaults by data: toy points -> "modes" (DESIGN.md protocol, 2,500 points); 28x28 grey
-    images -> "fid,classes" with MNIST features against the mnist5k held-out images; other
-    images -> "fid" with Inception features. Returns the dict of `evaluate_generator` plus
-    "run" and "step". Raises ValueError (RunError included) for bad input.
+    Defaults by data (`default_metrics`): toy points -> "modes" (DESIGN.md protocol, 2,500
+    points); stacked_mnist -> "modes" (1,000 modes and KL to uniform, 26,000 samples); emoji ->
+    "fid,kid,classes" with emoji features against the held-out emoji; 28x28 grey images ->
+    "fid,classes" with MNIST features against the mnist5k held-out images; other images -> "fid"
+    with Inception features. Returns the dict of `evaluate_generator` plus "run" and "step".
+    Raises ValueError (RunError included) for bad input.
     """
     from tfgan_zoo import data as data_lib
-    from tfgan_zoo.metrics.evaluate import default_features, evaluate_generator, parse_metrics, real_images_for
+    from tfgan_zoo.metrics.evaluate import (
+        default_features,
+        default_metrics,
+        evaluate_generator,
+        parse_metrics,
+        real_images_for,
+        reference_name_for,
+    )
     from tfgan_zoo.training.runner import load_run, read_run_config
 
     config = read_run_config(run_dir)
     info = data_lib.describe(config["data"], data_dir=config.get("run", {}).get("data_dir"))
     toy = info.kind == "points"
-    mnist_like = not toy and default_features(info) == "mnist"
+    parsed = data_lib.parse_spec(config["data"])
     features = features or default_features(info)
-    names = parse_metrics(metrics or ("modes" if toy else ("fid,classes" if mnist_like else "fid")))
+    names = parse_metrics(metrics or default_metrics(info, features))
+    needs_reals = not toy and any(m in names for m in ("fid", "kid", "pr"))
     if gan is None:
         gan, config = load_run(run_dir)
     result = evaluate_generator(
         lambda n, seed=None: gan.generate(n, seed=seed).numpy(),
         num=num, metrics=names, features=features, seed=seed,
-        toy_dataset=data_lib.parse_spec(config["data"]).name if toy else None,
-        real_images=None if toy else real_images_for(config, info, features, num or 5000),
+        toy_dataset=parsed.name if toy else None,
+        stacked_mnist=parsed.kind == "stacked_mnist",
+        real_images=real_images_for(config, info, features, num or 5000) if needs_reals else None,
+        real_name=reference_name_for(config, features) if needs_reals else None,
         inception_weights=inception_weights,
     )
     result["run"] = str(run_dir)
