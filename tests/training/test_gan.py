@@ -63,7 +63,7 @@ def test_conditional_labels_reach_generator_and_discriminator():
 
 
 def test_ema_is_the_exponential_average_of_generator_weights():
-    gan = toy_gan(ema_decay=0.5)
+    gan = toy_gan(ema_decay=0.5, ema_warmup=False)
     w0 = [w.numpy() for w in gan.generator.trainable_weights]
     data = sample_toy("ring8", 32, seed=0)
     gan.fit(data, batch_size=32, epochs=1, verbose=0)  # one step
@@ -72,6 +72,46 @@ def test_ema_is_the_exponential_average_of_generator_weights():
     for a, b, e in zip(w0, w1, ema):
         np.testing.assert_allclose(e, 0.5 * a + 0.5 * b, rtol=1e-6, atol=1e-7)
     assert not np.allclose(gan.generate(8, seed=0, use_ema=True), gan.generate(8, seed=0, use_ema=False))
+
+
+def _ema_trajectory(gan, steps):
+    """Generator weights before training and after each of `steps` single-batch steps, and the EMA."""
+    data = sample_toy("ring8", 32 * steps, seed=0)
+    weights = [[w.numpy() for w in gan.generator.trainable_weights]]
+    for step in range(steps):
+        gan.fit(data[32 * step:32 * (step + 1)], batch_size=32, epochs=1, verbose=0)
+        weights.append([w.numpy() for w in gan.generator.trainable_weights])
+    return weights, [w.numpy() for w in gan.ema_generator.trainable_weights]
+
+
+def test_ema_warm_up_and_start_follow_the_num_updates_convention():
+    # decay after generator step s: copy up to ema_start, then min(d, (1 + t) / (10 + t)), t = s - start - 1
+    gan = toy_gan(ema_decay=0.6, ema_start=2)
+    assert [float(gan.ema_decay_at(s)) for s in (1, 2, 3, 4, 5, 30)] == pytest.approx(
+        [0.0, 0.0, 0.1, 2 / 11, 3 / 12, 0.6])
+    weights, ema = _ema_trajectory(gan, 5)
+    expected = weights[2]  # a copy through step 2
+    for step in (3, 4, 5):
+        decay = min(0.6, (step - 2) / (step + 7))
+        expected = [decay * e + (1 - decay) * w for e, w in zip(expected, weights[step])]
+    for e, want in zip(ema, expected):
+        np.testing.assert_allclose(e, want, rtol=1e-5, atol=1e-6)
+
+
+def test_warm_up_lets_the_ema_generator_follow_the_weights_after_100_steps():
+    z = np.random.default_rng(3).normal(size=(256, 16)).astype("float32")
+
+    def ema_gap(warmup):
+        """|G_ema(z) - G(z)| / |G_0(z) - G(z)| after 100 steps: 1 = still the initial generator."""
+        gan = toy_gan(ema_decay=0.999, ema_warmup=warmup)
+        initial = gan.generate(z, use_ema=False)
+        gan.fit(sample_toy("ring8", 32 * 100, seed=0), batch_size=32, epochs=1, verbose=0)
+        raw, ema = gan.generate(z, use_ema=False), gan.generate(z, use_ema=True)
+        return float(np.mean(np.linalg.norm(raw - ema, axis=1)) / np.mean(np.linalg.norm(raw - initial, axis=1)))
+
+    with_warmup, without = ema_gap(True), ema_gap(False)
+    # without warm-up 0.999^100 = 90% of the average is still the random initial generator
+    assert with_warmup < 0.3 and without > 0.8, (with_warmup, without)  # seen: 0.21 and 0.94
 
 
 def test_lazy_regulariser_runs_every_kth_step_scaled_by_k():
@@ -140,12 +180,16 @@ def test_images_of_wrong_size_are_rejected():
         gan.fit(np.zeros((8, 32, 32, 1), "float32"), np.zeros(8, "int32"), batch_size=4, verbose=0)
 
 
-def test_labels_without_num_classes_are_rejected():
-    gan = toy_gan()
-    with pytest.raises(ValueError, match=r"yields \(samples, labels\) but this GAN is unconditional \(num_classes=None\)"):
-        gan.fit(np.zeros((8, 2), "float32"), np.zeros(8, "int32"), batch_size=4, verbose=0)
+def test_an_unconditional_gan_trains_on_the_images_of_labelled_batches():
+    # the README's first example: gan.fit(tz.data.load("mnist5k", ...)) yields (images, labels)
+    data = sample_toy("ring8", 64, seed=0)
+    labelled, plain = toy_gan(), toy_gan()
+    labelled.fit(data, np.arange(64) % 8, batch_size=32, epochs=1, verbose=0, shuffle=False)
+    plain.fit(data, batch_size=32, epochs=1, verbose=0, shuffle=False)
+    for a, b in zip(labelled.generator.get_weights(), plain.generator.get_weights()):
+        np.testing.assert_array_equal(a, b)
     with pytest.raises(ValueError, match="unconditional"):
-        gan.generate(4, labels=[1, 2, 3, 4])
+        labelled.generate(4, labels=[1, 2, 3, 4])
 
 
 def test_conditional_gan_needs_labels():

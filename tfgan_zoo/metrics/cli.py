@@ -48,12 +48,12 @@ def evaluate_run(run_dir: str | os.PathLike, metrics: Optional[str] = None, num:
         real_images_for,
         reference_name_for,
     )
-    from tfgan_zoo.training.runner import load_run, read_run_config
+    from tfgan_zoo.training.runner import load_run, load_run_config
 
-    config = read_run_config(run_dir)
-    info = data_lib.describe(config["data"], data_dir=config.get("run", {}).get("data_dir"))
+    config = load_run_config(run_dir)
+    info = data_lib.describe(config.data, data_dir=config.data_dir)
     toy = info.kind == "points"
-    parsed = data_lib.parse_spec(config["data"])
+    parsed = data_lib.parse_spec(config.data)
     features = features or default_features(info)
     names = parse_metrics(metrics or default_metrics(info, features))
     needs_reals = not toy and any(m in names for m in ("fid", "kid", "pr"))

@@ -278,50 +278,48 @@ def default_metrics(info: Any, features: str) -> str:
     return {"emoji": "fid,kid,classes", "mnist": "fid,classes"}.get(features, "fid")
 
 
-def _reference_spec(config: dict, features: str) -> str | None:
-    """The data spec of the reference images: the run's data, or its held-out emoji."""
+def _reference_spec(config: Any, features: str) -> str | None:
+    """The data spec of the reference images: the run's data, or its held-out emoji; None for
+    the evaluator's default (the held-out digits, for MNIST features on mnist5k)."""
     from tfgan_zoo import data as data_lib
 
-    parsed = data_lib.parse_spec(config["data"])
+    parsed = data_lib.parse_spec(config.data)
     if features == "mnist" and parsed.kind == "mnist5k":
-        return None  # the evaluator's default, the held-out digits
+        return None
     if parsed.kind == "emoji":
         return f"{parsed.name}:heldout"
-    return config["data"]
+    return config.data
 
 
-def reference_name_for(config: dict, features: str) -> str | None:
-    """What `real_images_for` returns, as `evaluate_generator`'s ``real_name``: e.g.
-    "emoji32:heldout" (None for the evaluator's default reference)."""
+def reference_name_for(config: Any, features: str) -> str | None:
+    """What `real_images_for` returns, as `evaluate_generator`'s ``real_name`` (a key of
+    :data:`REAL_FLOORS` when it has a floor): e.g. "emoji32:heldout" -- also for emoji64 data
+    trained at 32 px, whose resized held-out images are emoji32's up to rounding."""
     spec = _reference_spec(config, features)
-    resolution = config["discriminator"].get("resolution")
-    if spec is not None and spec.startswith("emoji") and resolution is not None:
-        from tfgan_zoo.data import EMOJI_RESOLUTIONS
+    if spec is None or not spec.startswith("emoji"):
+        return spec
+    from tfgan_zoo.data import EMOJI_RESOLUTIONS
 
-        native = int(spec.partition(":")[0].removeprefix("emoji"))
-        if resolution in EMOJI_RESOLUTIONS:  # the other set is the 2x2 mean: what resizing gives
-            return f"emoji{resolution}:heldout"
-        if resolution != native:
-            return f"{spec} resized to {resolution} px"
-    return spec
+    if config.resolution in EMOJI_RESOLUTIONS:
+        return f"emoji{config.resolution}:heldout"
+    return f"{spec} resized to {config.resolution} px"
 
 
-def real_images_for(config: dict, info: Any, features: str, num: int) -> Any:
+def real_images_for(config: Any, info: Any, features: str, num: int) -> Any:
     """Real images for the reference statistics: mnist5k's held-out split for MNIST features
     on mnist5k (the evaluator's default), all held-out emoji for emoji data, else a seeded draw
-    from the run's data; at the run's resolution and channels."""
+    from the run's data; at the run's resolution and channels (`config` is a
+    tfgan_zoo.config.RunConfig)."""
     from tfgan_zoo import data as data_lib
 
     spec = _reference_spec(config, features)
     if spec is None:
         return None
-    data_dir = config.get("run", {}).get("data_dir")
-    if spec != config["data"]:
-        info = data_lib.describe(spec, data_dir=data_dir)
-    resolution, channels = config["discriminator"].get("resolution"), config["discriminator"].get("channels")
+    if spec != config.data:
+        info = data_lib.describe(spec, data_dir=config.data_dir)
     available = info.num_examples or num
-    return data_lib.as_numpy_images(spec, min(num, available), resolution=resolution, channels=channels,
-                                    data_dir=data_dir)
+    return data_lib.as_numpy_images(spec, min(num, available), resolution=config.resolution,
+                                    channels=config.channels, data_dir=config.data_dir)
 
 
 def write_eval_json(result: dict[str, Any], run_dir: str | os.PathLike) -> Path:

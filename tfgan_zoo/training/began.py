@@ -31,7 +31,6 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_zoo import regularizers as regularizers_lib
-from tfgan_zoo.regularizers import StepContext
 from tfgan_zoo.training.gan import GAN, _replica_context
 
 Tensor = tf.Tensor
@@ -192,27 +191,16 @@ class BEGAN(GAN):
         """L(v) = mean |v - D(v)| for a batch v, through this model's autoencoder."""
         return reconstruction_loss(images, self.discriminator(images, training=training))
 
-    def discriminator_objective(self, real: Tensor, fake: Tensor, labels: Optional[Tensor]) -> tuple[Tensor, dict]:
-        """L_D = L(x) - k_t L(G(z_D)) plus discriminator regularisers."""
+    def discriminator_adversarial(self, real: Tensor, fake: Tensor, labels: Optional[Tensor]) -> tuple[Tensor, dict]:
+        """L(x) - k_t L(G(z_D)), reporting L(x) and L(G(z_D))."""
         real_loss = self.reconstruction_loss(real)
         fake_loss = self.reconstruction_loss(fake)
         adversarial = real_loss - tf.convert_to_tensor(self.k_t) * fake_loss
-        report = {"d_adv": (adversarial, 1.0), "recon_real": (real_loss, 1.0), "recon_fake": (fake_loss, 1.0)}
-        context = StepContext(self, real, fake, labels)
-        total = adversarial + self._regularization("discriminator", context, self.d_optimizer.iterations, report)
-        report["d_loss"] = (total, 1.0)
-        return total, report
+        return adversarial, {"recon_real": (real_loss, 1.0), "recon_fake": (fake_loss, 1.0)}
 
-    def generator_objective(self, real: Tensor, z: Tensor, labels: Optional[Tensor]) -> tuple[Tensor, dict]:
-        """L_G = L(G(z_G)) plus generator regularisers."""
-        fake = self.generate_from(z, labels, training=True)
-        adversarial = self.reconstruction_loss(fake)
-        report = {"g_adv": (adversarial, 1.0)}
-        context = StepContext(self, real, fake, labels)
-        regularization = self._regularization("generator", context, self.g_optimizer.iterations, report)
-        total = self.generator_adversarial_weight * adversarial + regularization
-        report["g_loss"] = (total, 1.0)
-        return total, report
+    def generator_adversarial(self, real: Tensor, fake: Tensor, labels: Optional[Tensor]) -> tuple[Tensor, dict]:
+        """L_G = L(G(z_G))."""
+        return self.reconstruction_loss(fake), {}
 
     def after_discriminator_step(self, report: dict) -> None:
         """k_t update (eq. 4) from the replica-mean L(x), L(G(z_D)); adds k_t and M to the report."""

@@ -6,9 +6,16 @@
 
 One `train_step` (Goodfellow et al. 2014, Algorithm 1, with n_critic discriminator updates as in
 Arjovsky et al. 2017): `d_steps` discriminator updates, then one generator update, then the EMA
-of the generator weights (Karras et al. 2018; Yazici et al. 2019). Variants override hooks:
-`discriminator_objective`, `generator_objective`, `after_discriminator_step`,
-`after_generator_step` and `extra_tracker_names` — never the step itself.
+of the generator weights (Karras et al. 2018; Yazici et al. 2019). Variants override hooks --
+never the step itself, nor the bookkeeping around it:
+
+    preprocess_reals(real)                          the real batch as the discriminator sees it
+    discriminator_adversarial(real, fake, labels)   D's adversarial loss (+ extra reported terms)
+    generator_adversarial(real, fake, labels)       G's adversarial loss (+ extra reported terms)
+    after_discriminator_step / after_generator_step / extra_tracker_names
+
+The GAN itself adds the regularisers to each adversarial loss, keeps the totals (`d_loss`,
+`g_loss`) and one tracker per reported term.
 
 Distribution (tf.distribute.MirroredStrategy): each replica's objective is divided by the number
 of replicas inside the tape, so the summed gradients equal the single-device gradient of the
@@ -38,6 +45,13 @@ def _replica_context() -> tuple[int, Any]:
     if context is None:  # cross-replica context: behave as one device
         return 1, 0
     return context.num_replicas_in_sync, context.replica_id_in_sync_group
+
+
+def _loss_scaled(optimizer: keras.optimizers.Optimizer) -> keras.optimizers.Optimizer:
+    """`optimizer` wrapped in a dynamic LossScaleOptimizer (unless it is one already)."""
+    if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+        return optimizer
+    return keras.optimizers.LossScaleOptimizer(optimizer)
 
 
 def _ensure_built(model: keras.Model, role: str) -> None:
@@ -103,6 +117,8 @@ class GAN(keras.Model):
         d_steps: int = 1,
         d_batches: str = "reuse",
         ema_decay: Optional[float] = None,
+        ema_start: int = 0,
+        ema_warmup: bool = True,
         generator_adversarial_weight: float = 1.0,
         jit_compile: bool = False,
         steps_per_execution: int = 1,
@@ -125,6 +141,11 @@ class GAN(keras.Model):
                 critic update as in WGAN's Algorithm 1; the generator update uses the last chunk.
             ema_decay: if set (e.g. 0.999), keep an exponential moving average of the generator
                 weights in `ema_generator`, used by `generate` and export.
+            ema_start: generator steps before the average starts; until then the EMA copy
+                follows the weights exactly (BigGAN's ema_start, Brock et al. 2019).
+            ema_warmup: use the decay min(ema_decay, (1 + t) / (10 + t)) at the t-th averaged
+                step (the num_updates convention of tf.train.ExponentialMovingAverage), so the
+                random initial weights are forgotten early; False: ema_decay from the start.
             generator_adversarial_weight: weight of the adversarial generator loss; 0 leaves only
                 the generator regularisers (feature matching replaces the objective this way).
             jit_compile: XLA-compile the step (single device only with MirroredStrategy on CPU).
@@ -135,12 +156,20 @@ class GAN(keras.Model):
             raise ValueError(f"d_batches must be 'reuse' or 'split', got {d_batches!r}.")
         if ema_decay is not None and not 0.0 < float(ema_decay) < 1.0:
             raise ValueError(f"ema_decay must be None or in (0, 1), got {ema_decay!r}.")
+        if isinstance(ema_start, bool) or int(ema_start) != ema_start or ema_start < 0:
+            raise ValueError(f"ema_start must be an integer >= 0, got {ema_start!r}.")
+        if not isinstance(ema_warmup, bool):
+            raise ValueError(f"ema_warmup must be True or False, got {ema_warmup!r}.")
         super().compile(jit_compile=jit_compile, steps_per_execution=steps_per_execution, **kwargs)
 
         self.g_optimizer = self._make_optimizer(g_optimizer)
         self.d_optimizer = self._make_optimizer(d_optimizer)
         if self.g_optimizer is self.d_optimizer:
             raise ValueError("g_optimizer and d_optimizer must be two optimizer objects, got the same one twice.")
+        if self.uses_float16:
+            # Keras's compile wraps only `self.optimizer`; a GAN has two (DESIGN facts, mixed precision).
+            self.g_optimizer = _loss_scaled(self.g_optimizer)
+            self.d_optimizer = _loss_scaled(self.d_optimizer)
         # Build optimizer state now, inside any strategy scope: a lazily built optimizer fails on
         # the first distributed step ("You must feed a value for placeholder tensor").
         self.g_optimizer.build(self.generator.trainable_variables)
@@ -162,6 +191,8 @@ class GAN(keras.Model):
         self.d_steps = int(d_steps)
         self.d_batches = d_batches
         self.ema_decay = None if ema_decay is None else float(ema_decay)
+        self.ema_start = int(ema_start)
+        self.ema_warmup = ema_warmup
         self.generator_adversarial_weight = float(generator_adversarial_weight)
 
         if self.ema_decay is not None and self.ema_generator is None:
@@ -185,10 +216,17 @@ class GAN(keras.Model):
             "d_steps": self.d_steps,
             "d_batches": self.d_batches,
             "ema_decay": self.ema_decay,
+            "ema_start": self.ema_start,
+            "ema_warmup": self.ema_warmup,
             "generator_adversarial_weight": self.generator_adversarial_weight,
             "jit_compile": jit_compile,
             "steps_per_execution": steps_per_execution,
         }
+
+    @property
+    def uses_float16(self) -> bool:
+        """Whether a network computes in float16 (a mixed_float16 policy): losses are then scaled."""
+        return any(model.dtype_policy.compute_dtype == "float16" for model in (self.generator, self.discriminator))
 
     @staticmethod
     def _make_optimizer(spec: Any) -> keras.optimizers.Optimizer:
@@ -216,7 +254,8 @@ class GAN(keras.Model):
         names += [r.name for r in self.gan_regularizers if r.applies_to == "discriminator" and r.adds_loss]
         names += ["g_loss", "g_adv"]
         names += [r.name for r in self.gan_regularizers if r.applies_to == "generator" and r.adds_loss]
-        return names + list(self.extra_tracker_names())
+        extra = [name for name in self.extra_tracker_names() if name not in names]
+        return names + extra
 
     def extra_tracker_names(self) -> Sequence[str]:
         """Hook: names of extra terms a variant reports (e.g. BEGAN's k_t)."""
@@ -305,16 +344,14 @@ class GAN(keras.Model):
     # --- the step -------------------------------------------------------------------------------
 
     def _unpack(self, data: Any) -> tuple[Tensor, Optional[Tensor]]:
+        """(samples, labels) of a batch; an unconditional GAN trains on the samples of a labelled one."""
         if isinstance(data, (tuple, list)):
             if len(data) == 1:
                 data = data[0]
             elif len(data) == 2:
                 real, labels = data
-                if self.num_classes is None:
-                    raise ValueError(
-                        "The dataset yields (samples, labels) but this GAN is unconditional "
-                        "(num_classes=None). Build it with num_classes=K, or load data without labels."
-                    )
+                if self.num_classes is None:  # labelled data, unconditional model: use the images
+                    return self._check_samples(real), None
                 return self._check_samples(real), tf.cast(tf.reshape(labels, (-1,)), tf.int32)
             else:
                 raise ValueError(f"Expected batches of samples or (samples, labels), got a tuple of {len(data)}.")
@@ -363,36 +400,25 @@ class GAN(keras.Model):
                 total += regularizer.weight * regularizer.interval * value
         return total
 
-    def discriminator_objective(self, real: Tensor, fake: Tensor, labels: Optional[Tensor]) -> tuple[Tensor, dict]:
-        """Hook: the discriminator's total loss and its reported terms (inside the tape)."""
+    # --- hooks ----------------------------------------------------------------------------------
+
+    def preprocess_reals(self, real: Tensor) -> Tensor:
+        """Hook: the real batch as the discriminator sees it (progressive growing blends it)."""
+        return real
+
+    def discriminator_adversarial(self, real: Tensor, fake: Tensor, labels: Optional[Tensor]) -> tuple[Tensor, dict]:
+        """Hook: the discriminator's adversarial loss and extra reported terms {name: (value, weight)}."""
         real_logits = self.discriminate(real, labels, training=True)
         fake_logits = self.discriminate(fake, labels, training=True)
-        adversarial = tf.cast(self.discriminator_loss(real_logits, fake_logits), tf.float32)
-        report = {"d_adv": (adversarial, 1.0)}
-        context = StepContext(self, real, fake, labels)
-        total = adversarial + self._regularization("discriminator", context, self.d_optimizer.iterations, report)
-        report["d_loss"] = (total, 1.0)
-        return total, report
+        return tf.cast(self.discriminator_loss(real_logits, fake_logits), tf.float32), {}
 
-    def generator_objective(self, real: Tensor, z: Tensor, labels: Optional[Tensor]) -> tuple[Tensor, dict]:
-        """Hook: the generator's total loss and its reported terms (inside the tape)."""
-        fake = self.generate_from(z, labels, training=True)
-        real_features = fake_features = None
-        if self._feature_model is not None:
-            fake_logits, fake_features = self.discriminate_with_features(fake, labels, training=True)
-            _, real_features = self.discriminate_with_features(real, labels, training=True)
-        else:
-            fake_logits = self.discriminate(fake, labels, training=True)
+    def generator_adversarial(self, real: Tensor, fake: Tensor, labels: Optional[Tensor]) -> tuple[Tensor, dict]:
+        """Hook: the generator's adversarial loss on G's samples `fake` and extra reported terms."""
+        fake_logits = self.discriminate(fake, labels, training=True)
         real_logits = None
         if getattr(self.generator_loss, "needs_real_logits", False):
             real_logits = self.discriminate(real, labels, training=True)
-        adversarial = tf.cast(self.generator_loss(real_logits, fake_logits), tf.float32)
-        report = {"g_adv": (adversarial, 1.0)}
-        context = StepContext(self, real, fake, labels, real_features, fake_features)
-        regularization = self._regularization("generator", context, self.g_optimizer.iterations, report)
-        total = self.generator_adversarial_weight * adversarial + regularization
-        report["g_loss"] = (total, 1.0)
-        return total, report
+        return tf.cast(self.generator_loss(real_logits, fake_logits), tf.float32), {}
 
     def after_discriminator_step(self, report: dict) -> None:
         """Hook: after each discriminator update (weight clipping; BEGAN's k_t in BEGAN)."""
@@ -408,14 +434,52 @@ class GAN(keras.Model):
         if self.ema_generator is not None:
             self.update_ema()
 
+    # --- objectives: adversarial term + regularisers (the GAN's bookkeeping) --------------------
+
+    def discriminator_objective(self, real: Tensor, fake: Tensor, labels: Optional[Tensor]) -> tuple[Tensor, dict]:
+        """The discriminator's total loss and its reported terms (inside the tape)."""
+        adversarial, extra = self.discriminator_adversarial(real, fake, labels)
+        report = {"d_adv": (adversarial, 1.0), **extra}
+        context = StepContext(self, real, fake, labels)
+        total = adversarial + self._regularization("discriminator", context, self.d_optimizer.iterations, report)
+        report["d_loss"] = (total, 1.0)
+        return total, report
+
+    def generator_objective(self, real: Tensor, z: Tensor, labels: Optional[Tensor]) -> tuple[Tensor, dict]:
+        """The generator's total loss and its reported terms (inside the tape)."""
+        fake = self.generate_from(z, labels, training=True)
+        adversarial, extra = self.generator_adversarial(real, fake, labels)
+        report = {"g_adv": (adversarial, 1.0), **extra}
+        context = StepContext(self, real, fake, labels)
+        regularization = self._regularization("generator", context, self.g_optimizer.iterations, report)
+        total = self.generator_adversarial_weight * adversarial + regularization
+        report["g_loss"] = (total, 1.0)
+        return total, report
+
+    # --- EMA ------------------------------------------------------------------------------------
+
+    def ema_decay_at(self, step: Tensor) -> Tensor:
+        """The decay used after generator step `step` (1-based): 0 before `ema_start` (a copy),
+        then min(ema_decay, (1 + t) / (10 + t)) with t = step - ema_start - 1 when warming up."""
+        step = tf.cast(step, tf.float32)
+        t = step - float(self.ema_start) - 1.0
+        decay = tf.constant(self.ema_decay, tf.float32)
+        if self.ema_warmup:
+            decay = tf.minimum(decay, (1.0 + t) / (10.0 + t))
+        return tf.where(t < 0.0, 0.0, decay)
+
     def update_ema(self) -> None:
-        """ema <- decay * ema + (1 - decay) * w for trainable weights; other weights are copied."""
-        decay = self.ema_decay
+        """ema <- d * ema + (1 - d) * w for trainable weights, d = `ema_decay_at` the generator's
+        step; other weights (batch-norm statistics, spectral-norm vectors) are copied."""
+        decay = self.ema_decay_at(self.g_optimizer.iterations)
         for ema_weight, weight in zip(self.ema_generator.weights, self.generator.weights):
             if weight.trainable:
-                ema_weight.assign(decay * ema_weight + (1.0 - decay) * weight)
+                d = tf.cast(decay, ema_weight.dtype)
+                ema_weight.assign(d * ema_weight + (1.0 - d) * weight)
             else:
                 ema_weight.assign(weight)
+
+    # --- the step -------------------------------------------------------------------------------
 
     def _update(self, objective: Callable, variables: list, optimizer, *args) -> dict:
         replicas, _ = _replica_context()
@@ -436,6 +500,7 @@ class GAN(keras.Model):
 
     def train_step(self, data: Any) -> dict:
         real, labels = self._unpack(data)
+        real = self.preprocess_reals(real)
         d_vars = self.discriminator.trainable_variables
         g_vars = self.generator.trainable_variables
         for real_chunk, label_chunk in self._real_batches(real, labels):
@@ -458,6 +523,7 @@ class GAN(keras.Model):
     def test_step(self, data: Any) -> dict:
         """Evaluate the adversarial terms on a batch without updating anything."""
         real, labels = self._unpack(data)
+        real = self.preprocess_reals(real)
         z = self.sample_latents(tf.shape(real)[0])
         fake = self.generate_from(z, labels, training=False)
         real_logits = self.discriminate(real, labels, training=False)

@@ -36,7 +36,6 @@ from typing import Any, Optional
 import keras
 import tensorflow as tf
 
-from tfgan_zoo.regularizers import StepContext
 from tfgan_zoo.training.gan import GAN, _replica_context
 
 Tensor = tf.Tensor
@@ -202,29 +201,17 @@ class UnrolledGAN(GAN):
 
     # --- hooks ----------------------------------------------------------------------------------
 
-    def generator_objective(self, real: Tensor, z: Tensor, labels: Optional[Tensor]) -> tuple[Tensor, dict]:
-        """L_G (or -L_D, see `unrolled_objective`) at the K-step unrolled discriminator, reported as
-        g_adv, plus generator regularisers.
+    def generator_adversarial(self, real: Tensor, fake: Tensor, labels: Optional[Tensor]) -> tuple[Tensor, dict]:
+        """L_G (or -L_D, see `unrolled_objective`) at the K-step unrolled discriminator.
 
-        Feature-matching features are read from the current (not unrolled) discriminator.
+        The GAN adds the generator regularisers; feature-matching features are read from the
+        current (not unrolled) discriminator.
         """
-        fake = self.generate_from(z, labels, training=True)
         weights, state = self.unroll_discriminator(real, fake, labels)
         fake_logits, state = self.stateless_discriminate(weights, state, fake, labels)
         real_logits = None
         if self.unrolled_objective == "value" or getattr(self.generator_loss, "needs_real_logits", False):
             real_logits, _ = self.stateless_discriminate(weights, state, real, labels)
         if self.unrolled_objective == "value":
-            adversarial = -tf.cast(self.discriminator_loss(real_logits, fake_logits), tf.float32)
-        else:
-            adversarial = tf.cast(self.generator_loss(real_logits, fake_logits), tf.float32)
-        report = {"g_adv": (adversarial, 1.0)}
-        real_features = fake_features = None
-        if self._feature_model is not None:
-            _, fake_features = self.discriminate_with_features(fake, labels, training=True)
-            _, real_features = self.discriminate_with_features(real, labels, training=True)
-        context = StepContext(self, real, fake, labels, real_features, fake_features)
-        regularization = self._regularization("generator", context, self.g_optimizer.iterations, report)
-        total = self.generator_adversarial_weight * adversarial + regularization
-        report["g_loss"] = (total, 1.0)
-        return total, report
+            return -tf.cast(self.discriminator_loss(real_logits, fake_logits), tf.float32), {}
+        return tf.cast(self.generator_loss(real_logits, fake_logits), tf.float32), {}
