@@ -17,32 +17,29 @@ TINY = {"training.log_every": 2, "training.sample_every": 2, "training.checkpoin
         "training.num_samples": 16, "generator.width": 8, "discriminator.width": 8}
 
 
-def tiny_run(tmp_path_factory, spec):
-    out = tmp_path_factory.mktemp(spec.partition(":")[0]) / "run"
-    runner.train("dcgan_mnist5k", data=spec, steps=2, batch_size=16, out=out, progress=False, overrides=TINY)
-    return out
-
-
-def evaluate(capsys, *argv):
-    code = cli.main(["evaluate", *argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def test_emoji_run_reports_fid_and_kid_in_emoji_features_with_the_floors(tmp_path_factory, capsys):
-    run = tiny_run(tmp_path_factory, "emoji32")
-    config = json.loads((run / "config.json").read_text())
-    assert (config["generator"]["resolution"], config["generator"]["channels"]) == (32, 3)
-    code, out, _ = evaluate(capsys, "--run", str(run), "--num", "400", "--seed", "3")
+def evaluated_tiny_run(tmp_path_factory, capsys, spec, num, seed):
+    """Train dcgan_mnist5k on `spec` for 2 steps, run `tfgan-zoo evaluate` on it; returns the
+    run's config, the printed result (also in eval.json) and the generator's `num` samples the
+    evaluation drew (regenerated from the run)."""
+    run = tmp_path_factory.mktemp(spec.partition(":")[0]) / "run"
+    runner.train("dcgan_mnist5k", data=spec, steps=2, batch_size=16, out=run, progress=False, overrides=TINY)
+    code = cli.main(["evaluate", "--run", str(run), "--num", str(num), "--seed", str(seed)])
+    out, _ = capsys.readouterr()
     assert code == 0
     result = json.loads(out)
     assert result == json.loads((run / "eval.json").read_text())
+    gan, _ = runner.load_run(run)
+    fakes = generate_samples(lambda n, seed: gan.generate(n, seed=seed).numpy(), num, seed=seed)
+    return json.loads((run / "config.json").read_text()), result, fakes
+
+
+def test_emoji_run_reports_fid_and_kid_in_emoji_features_with_the_floors(tmp_path_factory, capsys):
+    config, result, fakes = evaluated_tiny_run(tmp_path_factory, capsys, "emoji32", num=400, seed=3)
+    assert (config["generator"]["resolution"], config["generator"]["channels"]) == (32, 3)
     assert (result["features"], result["real"], result["num_real"]) == ("emoji", "emoji32:heldout", 372)
     assert result["fid_real_floor"] == EMOJI_REAL_FLOORS["emoji32:heldout"]["fid"]
     assert result["kid_real_floor"] == EMOJI_REAL_FLOORS["emoji32:heldout"]["kid"]
     # the same numbers from the run's generator, the held-out emoji and the shipped classifier
-    gan, _ = runner.load_run(run)
-    fakes = generate_samples(lambda n, seed: gan.generate(n, seed=seed).numpy(), 400, seed=3)
     emoji = EmojiFeatures()
     real, fake = emoji.features(data.load_emoji(32, "heldout")[0]), emoji.features(fakes)
     assert result["fid"] == pytest.approx(fid_from_features(real, fake), rel=1e-6)
@@ -70,15 +67,9 @@ def test_real_emoji_score_the_stated_floor():
 
 
 def test_stacked_mnist_run_reports_modes_and_kl(tmp_path_factory, capsys):
-    run = tiny_run(tmp_path_factory, "stacked_mnist:1000")
-    config = json.loads((run / "config.json").read_text())
+    config, result, fakes = evaluated_tiny_run(tmp_path_factory, capsys, "stacked_mnist:1000", num=600, seed=1)
     assert (config["generator"]["resolution"], config["generator"]["channels"]) == (28, 3)
-    code, out, _ = evaluate(capsys, "--run", str(run), "--num", "600", "--seed", "1")
-    assert code == 0
-    result = json.loads(out)
     assert set(result) >= {"modes", "num_samples", "features"} and "fid" not in result
-    gan, _ = runner.load_run(run)
-    fakes = generate_samples(lambda n, seed: gan.generate(n, seed=seed).numpy(), 600, seed=1)
     assert result["modes"] == stacked_mnist_modes(fakes)
     assert result["modes"]["num_modes"] == 1000 and result["modes"]["num_samples"] == 600
 
