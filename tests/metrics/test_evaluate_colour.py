@@ -29,7 +29,7 @@ def evaluated_tiny_run(tmp_path_factory, capsys, spec, num, seed):
     result = json.loads(out)
     assert result == json.loads((run / "eval.json").read_text())
     gan, _ = runner.load_run(run)
-    fakes = generate_samples(lambda n, seed: gan.generate(n, seed=seed).numpy(), num, seed=seed)
+    fakes = generate_samples(lambda n, seed: np.asarray(gan.generate(n, seed=seed)), num, seed=seed)
     return json.loads((run / "config.json").read_text()), result, fakes
 
 

@@ -22,7 +22,6 @@ from tfgan_zoo.metrics.features import (
     FEATURE_EXTRACTORS,
     MNIST5K_REAL_FID_FLOOR,
     InceptionFeatures,
-    MnistFeatures,
     _Extractor,
     get_feature_extractor,
     mnist5k_images,
@@ -37,6 +36,8 @@ from tfgan_zoo.metrics.stacked_mnist import STACKED_MNIST_PROTOCOL_SAMPLES, stac
 VALID_METRICS = ("fid", "kid", "is", "pr", "modes", "classes")
 #: Metrics that apply to 2-D toy data (computed on the raw points).
 TOY_METRICS = ("fid", "kid", "pr", "modes")
+#: Image metrics computed in a feature space (the others count a domain classifier's labels).
+FEATURE_METRICS = ("fid", "kid", "pr", "is")
 FEATURE_CHOICES = FEATURE_EXTRACTORS
 DEFAULT_NUM_IMAGES = 5000
 #: Real-data floors by (feature space, reference images): the metric between two real samples
@@ -195,11 +196,11 @@ def evaluate_generator(
         )
     if not isinstance(features, _Extractor) and features not in FEATURE_CHOICES:
         raise ValueError(f"Unknown features {features!r}; expected one of {FEATURE_CHOICES}.")
-    # Stacked MNIST modes alone need only the MNIST classifier (no Inception weights).
-    needs_extractor = any(m in names for m in ("fid", "kid", "pr", "is", "classes"))
+    # "classes" and "modes" need only a domain classifier (no Inception weights).
+    needs_extractor = any(m in names for m in FEATURE_METRICS)
     extractor = _extractor(features, "is" in names, inception_weights) if needs_extractor else None
     images = generate_samples(generate_fn, num, seed, batch_size)
-    result = {"num_samples": num, "features": extractor.name if extractor else "mnist", "seed": seed}
+    result = {"num_samples": num, "features": extractor.name if extractor else _domain_name(features), "seed": seed}
     needs_features = any(m in names for m in ("fid", "kid", "pr"))
     fake_features = extractor.features(images) if needs_features else None
     floors: dict[str, float] = {}
@@ -228,7 +229,7 @@ def evaluate_generator(
                 extractor.predict_probabilities(images), splits=min(is_splits, num)
             ).as_dict()
         elif name == "classes":
-            classifier = extractor if extractor.name in ("mnist", "emoji") else MnistFeatures()
+            classifier = _domain_classifier(extractor, features)
             result["classes"] = class_coverage(
                 classifier.predict_labels(images), classifier.num_classes
             )
@@ -237,6 +238,17 @@ def evaluate_generator(
             result["modes"] = stacked_mnist_modes(images, mnist)
     result["seconds"] = round(time.time() - started, 2)
     return result
+
+
+def _domain_name(features: str | _Extractor) -> str:
+    """The classifier whose labels "classes" counts: "emoji" with emoji features, else "mnist"."""
+    return "emoji" if (features.name if isinstance(features, _Extractor) else features) == "emoji" else "mnist"
+
+
+def _domain_classifier(extractor: _Extractor | None, features: str | _Extractor) -> _Extractor:
+    """That classifier, reusing `extractor` when it is the one."""
+    wanted = _domain_name(features)
+    return extractor if extractor is not None and extractor.name == wanted else get_feature_extractor(wanted)
 
 
 def default_real_images(features: str, resolution: int) -> tuple[Any, str]:

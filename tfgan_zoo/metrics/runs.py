@@ -1,30 +1,12 @@
-"""`tfgan-zoo evaluate --run DIR [--metrics ...] [--num N] [--features mnist|emoji|inception]`:
-prints the metrics as JSON and writes DIR/eval.json.
+"""Evaluate a run directory: the library side of `tfgan-zoo evaluate` (also used by `compare`).
 
-The library side is :func:`evaluate_run` (also used by `tfgan-zoo compare`)."""
+    result = evaluate_run("runs/demo")              # defaults chosen by the run's data
+    write_eval_json(result, "runs/demo")            # DIR/eval.json, as the command writes it
+"""
 from __future__ import annotations
 
-import argparse
-import json
 import os
 from typing import Any, Optional
-
-from tfgan_zoo.cli import UsageError, positive_int, register_command
-
-
-def _configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--run", required=True, help="run directory written by `tfgan-zoo train`")
-    parser.add_argument("--metrics", default=None,
-                        help="comma-separated: fid,kid,is,pr,modes,classes (default: modes for toy data and "
-                             "stacked_mnist; fid,kid,classes for emoji; fid,classes for 28x28 grey images; fid otherwise)")
-    parser.add_argument("--num", type=positive_int, default=None,
-                        help="generated samples (default 5000 images, 26000 for stacked_mnist modes, 2500 toy points)")
-    parser.add_argument("--features", choices=("mnist", "emoji", "inception"), default=None,
-                        help="feature extractor for images (default: emoji for emoji data, mnist for 28x28 grey "
-                             "images, else inception)")
-    parser.add_argument("--inception-weights", default="imagenet",
-                        help="Inception-v3 weights file (default: the Keras cache)")
-    parser.add_argument("--seed", type=int, default=0)
 
 
 def evaluate_run(run_dir: str | os.PathLike, metrics: Optional[str] = None, num: Optional[int] = None,
@@ -37,10 +19,12 @@ def evaluate_run(run_dir: str | os.PathLike, metrics: Optional[str] = None, num:
     "fid,kid,classes" with emoji features against the held-out emoji; 28x28 grey images ->
     "fid,classes" with MNIST features against the mnist5k held-out images; other images -> "fid"
     with Inception features. Returns the dict of `evaluate_generator` plus "run" and "step".
-    Raises ValueError (RunError included) for bad input.
+    Raises ValueError (RunError included) for bad input, and InceptionWeightsError when
+    Inception features are needed and their weights cannot be had.
     """
     from tfgan_zoo import data as data_lib
     from tfgan_zoo.metrics.evaluate import (
+        FEATURE_METRICS,
         default_features,
         default_metrics,
         evaluate_generator,
@@ -48,6 +32,7 @@ def evaluate_run(run_dir: str | os.PathLike, metrics: Optional[str] = None, num:
         real_images_for,
         reference_name_for,
     )
+    from tfgan_zoo.metrics.features import resolve_inception_weights
     from tfgan_zoo.training.runner import load_run, load_run_config
 
     config = load_run_config(run_dir)
@@ -56,11 +41,16 @@ def evaluate_run(run_dir: str | os.PathLike, metrics: Optional[str] = None, num:
     parsed = data_lib.parse_spec(config.data)
     features = features or default_features(info)
     names = parse_metrics(metrics or default_metrics(info, features))
+    if not toy and "modes" in names and parsed.kind != "stacked_mnist":
+        raise ValueError(f"Metric 'modes' is the toy mode-coverage protocol or the Stacked MNIST mode count, but "
+                         f"run {str(run_dir)!r} holds other images ({config.data}); use 'classes' for images.")
     needs_reals = not toy and any(m in names for m in ("fid", "kid", "pr"))
+    if features == "inception" and not toy and any(m in names for m in FEATURE_METRICS):
+        resolve_inception_weights(inception_weights)  # fail before sampling when they cannot be had
     if gan is None:
         gan, config = load_run(run_dir)
     result = evaluate_generator(
-        lambda n, seed=None: gan.generate(n, seed=seed).numpy(),
+        lambda n, seed=None: gan.generate(n, seed=seed),
         num=num, metrics=names, features=features, seed=seed,
         toy_dataset=parsed.name if toy else None,
         stacked_mnist=parsed.kind == "stacked_mnist",
@@ -73,18 +63,4 @@ def evaluate_run(run_dir: str | os.PathLike, metrics: Optional[str] = None, num:
     return result
 
 
-def run_evaluate(args: argparse.Namespace) -> int:
-    from tfgan_zoo.metrics.evaluate import write_eval_json
-
-    try:
-        result = evaluate_run(args.run, metrics=args.metrics, num=args.num, seed=args.seed,
-                              features=args.features, inception_weights=args.inception_weights)
-    except ValueError as error:
-        raise UsageError(str(error)) from None
-    write_eval_json(result, args.run)
-    print(json.dumps(result, indent=2))
-    return 0
-
-
-register_command("evaluate", help="evaluate a run's generator (FID, KID, IS, precision/recall, coverage)",
-                 configure=_configure, run=run_evaluate)
+__all__ = ["evaluate_run"]
