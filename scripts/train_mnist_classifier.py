@@ -11,28 +11,20 @@ Takes a few minutes on two CPU cores.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import os
-import time
-from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 
+from classifier_training import fit_classifier, parse_args, save_weights, settings  # noqa: E402
+
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=40)
-    parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--lr", type=float, default=2e-3)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", type=Path, default=None, help="weights file (default: shipped)")
-    args = parser.parse_args()
+    args = parse_args(__doc__.splitlines()[0], epochs=40)
 
     import keras
-    import tensorflow as tf
 
     from tfgan_zoo.metrics import features as feat
     from tfgan_zoo.metrics.fid import fid_from_features
@@ -57,44 +49,20 @@ def main() -> None:
         ],
         name="augment",
     )
-    train = (
-        tf.data.Dataset.from_tensor_slices((x_train, y_train))
-        .shuffle(len(x_train), seed=args.seed, reshuffle_each_iteration=True)
-        .batch(args.batch_size)
-        .map(lambda x, y: (augment(x, training=True), y), num_parallel_calls=1)
-        .prefetch(2)
+    model, seconds = fit_classifier(
+        feat.build_mnist_classifier, (x_train, y_train), (x_test, y_test), augment, args
     )
-    steps = args.epochs * int(np.ceil(len(x_train) / args.batch_size))
-    model = feat.build_mnist_classifier()
-    model.compile(
-        optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(args.lr, steps)),
-        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-        metrics=["accuracy"],
-    )
-    start = time.time()
-    model.fit(train, epochs=args.epochs, validation_data=(x_test, y_test), verbose=2)
-    seconds = time.time() - start
     accuracy = float(np.mean(np.argmax(model.predict(x_test, verbose=0), axis=1) == y_test))
 
     out = args.out or feat.MNIST_CLASSIFIER_WEIGHTS
-    out.parent.mkdir(parents=True, exist_ok=True)
-    clean = feat.build_mnist_classifier()  # without optimizer state: keeps the file small
-    clean.set_weights(model.get_weights())
-    clean.save_weights(str(out))
+    save_weights(feat.build_mnist_classifier, model, out)
     extractor = feat.MnistFeatures(weights=out)
     reloaded = float(np.mean(extractor.predict_labels(x_test) == y_test))
     floor = fid_from_features(extractor.features(x_train), extractor.features(x_test))
     card = {
         "heldout_accuracy": round(reloaded, 4),
         "real_fid_floor_train_vs_heldout": round(floor, 4),
-        "epochs": args.epochs,
-        "batch_size": args.batch_size,
-        "lr": args.lr,
-        "seed": args.seed,
-        "train_seconds": round(seconds, 1),
-        "parameters": int(model.count_params()),
-        "keras": keras.__version__,
-        "tensorflow": tf.__version__,
+        **settings(args, seconds, model),
     }
     if args.out is None:
         (out.parent / "mnist_classifier.json").write_text(json.dumps(card, indent=2) + "\n")

@@ -11,6 +11,10 @@ from tfgan_zoo.data import DataSpec, parse_spec
         ("mnist5k", DataSpec("mnist5k", "mnist5k", None)),
         ("mnist5k:heldout", DataSpec("mnist5k", "mnist5k", "heldout")),
         ("mnist5k:all", DataSpec("mnist5k", "mnist5k", "all")),
+        ("emoji32", DataSpec("emoji", "emoji32", None)),
+        ("emoji64:heldout", DataSpec("emoji", "emoji64", "heldout")),
+        ("stacked_mnist", DataSpec("stacked_mnist", "stacked_mnist", None, 128_000)),
+        ("stacked_mnist:26000", DataSpec("stacked_mnist", "stacked_mnist", None, 26_000)),
         ("tfds:cifar10", DataSpec("tfds", "cifar10", None)),
         ("tfds:mnist:test", DataSpec("tfds", "mnist", "test")),
         ("tfds:mnist:train[:80%]", DataSpec("tfds", "mnist", "train[:80%]")),
@@ -31,6 +35,7 @@ def test_unknown_spec_lists_valid_forms():
         parse_spec("foo:bar")
     assert str(info.value) == (
         "Unknown data spec 'foo:bar'; expected one of: mnist5k[:train|heldout|all], "
+        "emoji32[:train|heldout|all], emoji64[:train|heldout|all], stacked_mnist[:N], "
         "tfds:NAME[:SPLIT], folder:PATH, npz:PATH, toy:ring8, toy:grid25."
     )
 

@@ -1,4 +1,4 @@
-"""`tfgan-zoo evaluate --run DIR [--metrics ...] [--num N] [--features mnist|inception]
+"""`tfgan-zoo evaluate --run DIR [--metrics ...] [--num N] [--features mnist|emoji|inception]
 [--inception-weights FILE] [--seed S]`: prints the metrics as JSON and writes DIR/eval.json
 (tfgan_zoo.metrics.runs.evaluate_run)."""
 from __future__ import annotations
@@ -13,12 +13,15 @@ from tfgan_zoo.cli.registry import EXIT_OK, UsageError, non_negative_int, positi
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--run", required=True, metavar="DIR", help="run directory written by `tfgan-zoo train`")
     parser.add_argument("--metrics", default=None,
-                        help="comma-separated: fid,kid,is,pr,modes,classes (default: modes for toy data; "
-                             "fid,classes for 28x28 grey images; fid otherwise)")
+                        help="comma-separated: fid,kid,is,pr,modes,classes (default: modes for toy data and "
+                             "stacked_mnist; fid,kid,classes for emoji; fid,classes for 28x28 grey images; "
+                             "fid otherwise)")
     parser.add_argument("--num", type=positive_int, default=None, metavar="N",
-                        help="generated samples (default 5000 images, 2500 toy points)")
-    parser.add_argument("--features", choices=("mnist", "inception"), default=None,
-                        help="feature extractor for images (default: mnist for 28x28 grey images, else inception)")
+                        help="generated samples (default 5000 images, 26000 for stacked_mnist modes, "
+                             "2500 toy points)")
+    parser.add_argument("--features", choices=("mnist", "emoji", "inception"), default=None,
+                        help="feature extractor for images (default: emoji for emoji data, mnist for 28x28 grey "
+                             "images, else inception)")
     parser.add_argument("--inception-weights", default="imagenet", metavar="FILE",
                         help="Inception-v3 weights file (default: the Keras cache, ~/.keras/models/, "
                              "downloaded when online)")

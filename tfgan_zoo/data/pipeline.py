@@ -1,9 +1,10 @@
 """`load`, `describe` and `as_numpy_images`: data specs -> tf.data pipelines of images in [-1, 1].
 
 Two pipeline shapes:
-- in-memory sources (mnist5k, npz, toy): a dataset of indices is shuffled, repeated and batched,
-  then one vectorised gather (+ transform) per batch. With `cache`, the transformed images
-  are computed once up front when they fit in memory.
+- in-memory sources (mnist5k, emoji, npz, toy, stacked_mnist): a dataset of indices is shuffled,
+  repeated and batched, then one vectorised gather (+ transform) per batch. With `cache`, the
+  transformed images are computed once up front when they fit in memory. stacked_mnist gathers
+  digit-index triples and stacks the digits per batch, so any N costs 12 bytes an image.
 - streaming sources (tfds, folder): decode (+ per-image centre crop / resize when `resolution`
   is given) -> cache in memory when small -> shuffle -> repeat -> batch -> vectorised
   scale / channel conversion.
@@ -18,8 +19,14 @@ import tensorflow as tf
 
 from tfgan_zoo.data import files as files_lib
 from tfgan_zoo.data import tfds_source
+from tfgan_zoo.data.emoji import EMOJI_GROUPS, load_emoji
 from tfgan_zoo.data.mnist5k import MNIST5K_CLASS_NAMES, load_mnist5k
-from tfgan_zoo.data.spec import DataInfo, DataSpec, parse_spec, resolve_split
+from tfgan_zoo.data.spec import EMBEDDED_SPLITS, DataInfo, DataSpec, parse_spec, resolve_split
+from tfgan_zoo.data.stacked_mnist import (
+    STACKED_MNIST_NUM_MODES,
+    stacked_mnist_indices,
+    stacked_mnist_labels,
+)
 from tfgan_zoo.data.toy import sample_toy
 from tfgan_zoo.data.transforms import (
     centre_crop_resize,
@@ -43,16 +50,25 @@ def describe(spec: str, split: str | None = None, data_dir: str | None = None) -
     if parsed.kind == "toy":
         _check_no_split(parsed, split, spec)
         return DataInfo(name=f"toy:{parsed.name}", kind="points", point_dim=2)
-    if parsed.kind == "mnist5k":
+    if parsed.kind in ("mnist5k", "emoji"):
         split = split or "train"
-        _, labels = load_mnist5k(split)
+        images, labels = _embedded_arrays(parsed, split)
         return DataInfo(
-            name=f"mnist5k:{split}",
+            name=f"{parsed.name}:{split}",
             kind="images",
-            shape=(28, 28, 1),
-            num_classes=10,
+            shape=tuple(int(d) for d in images.shape[1:]),
+            num_classes=10 if parsed.kind == "mnist5k" else len(EMOJI_GROUPS),
             num_examples=len(labels),
-            class_names=MNIST5K_CLASS_NAMES,
+            class_names=MNIST5K_CLASS_NAMES if parsed.kind == "mnist5k" else EMOJI_GROUPS,
+        )
+    if parsed.kind == "stacked_mnist":
+        _check_stacked_split(split, spec)
+        return DataInfo(
+            name=f"stacked_mnist:{parsed.size}",
+            kind="images",
+            shape=(28, 28, 3),
+            num_classes=STACKED_MNIST_NUM_MODES,
+            num_examples=parsed.size,
         )
     if parsed.kind == "npz":
         images, labels, info = _npz_arrays(parsed, split, spec)
@@ -61,6 +77,21 @@ def describe(spec: str, split: str | None = None, data_dir: str | None = None) -
         _check_folder_split(parsed, split, spec)
         return _folder_info(files_lib.scan_folder(parsed.name), parsed.name)
     return tfds_source.describe_tfds(parsed.name, split, data_dir)
+
+
+def _embedded_arrays(parsed: DataSpec, split: str) -> tuple[np.ndarray, np.ndarray]:
+    """(images uint8, labels int32) of an embedded set: mnist5k, emoji32 or emoji64."""
+    if parsed.kind == "mnist5k":
+        return load_mnist5k(split)
+    return load_emoji(int(parsed.name.removeprefix("emoji")), split)
+
+
+def _check_stacked_split(split: str | None, spec: str) -> None:
+    if split is not None and split not in EMBEDDED_SPLITS:
+        raise ValueError(
+            f"Unknown split {split!r} for {spec!r}: stacked_mnist stacks the digits of one mnist5k "
+            f"split; expected one of {', '.join(EMBEDDED_SPLITS)} (default train)."
+        )
 
 
 def _check_no_split(parsed: DataSpec, split: str | None, spec: str) -> None:
@@ -142,8 +173,10 @@ def load(
     int32 labels (batch,) when the source is labelled and `with_labels` is not False (None: use
     labels when present). Toy specs yield float32 points (batch, 2), unscaled, without labels.
 
-    spec: mnist5k[:train|heldout|all] (default train), tfds:NAME[:SPLIT], folder:PATH,
-        npz:PATH, toy:ring8, toy:grid25.
+    spec: mnist5k[:train|heldout|all] (default train), emoji32 / emoji64[:train|heldout|all]
+        (default train), stacked_mnist[:N] (N images, default 128,000; `split` names the mnist5k
+        digits it stacks, default train), tfds:NAME[:SPLIT], folder:PATH, npz:PATH, toy:ring8,
+        toy:grid25.
     batch_size: the GLOBAL batch. Under a `tf.distribute` strategy (passed, or the one whose
         scope is active) the dataset is returned un-distributed with the global batch, which
         is what Keras `model.fit` expects (it splits each batch across the replicas); call
@@ -236,9 +269,9 @@ def _build(
             raise ValueError(f"with_labels=True, but {spec!r} has no labels (toy points).")
         points = sample_toy(parsed.name, toy_size, seed=seed)
         dataset = _from_arrays(points, None, transform=None, **common)
-    elif parsed.kind in ("mnist5k", "npz"):
-        if parsed.kind == "mnist5k":
-            images, labels = load_mnist5k(split or "train")
+    elif parsed.kind in ("mnist5k", "emoji", "npz"):
+        if parsed.kind != "npz":
+            images, labels = _embedded_arrays(parsed, split or "train")
         else:
             images, labels, _ = _npz_arrays(parsed, split, spec)
         use_labels = _use_labels(with_labels, labels is not None, spec)
@@ -250,6 +283,17 @@ def _build(
             images, transform = _precompute(images, transform), None
         dataset = _from_arrays(
             images, labels if use_labels else None, transform=transform, **common
+        )
+    elif parsed.kind == "stacked_mnist":
+        _check_stacked_split(split, spec)
+        split = split or "train"
+        labels = stacked_mnist_labels(parsed.size, split)
+        use_labels = _use_labels(with_labels, True, spec)
+        dataset = _from_arrays(
+            stacked_mnist_indices(parsed.size, split),
+            labels if use_labels else None,
+            transform=_stacking_transform(split, resolution, channels),
+            **common,
         )
     elif parsed.kind == "folder":
         _check_folder_split(parsed, split, spec)
@@ -351,6 +395,17 @@ def _output_shape(shape: tuple, resolution: int | None, channels: int | None) ->
 def _batch_transform(resolution: int | None, channels: int | None):
     def transform(images: tf.Tensor) -> tf.Tensor:
         return preprocess_batch(images, resolution=resolution, channels=channels)
+
+    return transform
+
+
+def _stacking_transform(split: str, resolution: int | None, channels: int | None):
+    """Index triples (batch, 3) -> stacked digits (batch, 28, 28, 3) -> `preprocess_batch`."""
+    digits = tf.constant(load_mnist5k(split)[0][..., 0])
+    resize = _batch_transform(resolution, channels)
+
+    def transform(index: tf.Tensor) -> tf.Tensor:
+        return resize(tf.transpose(tf.gather(digits, index), [0, 2, 3, 1]))
 
     return transform
 

@@ -1,23 +1,37 @@
-"""Data specs (`mnist5k`, `tfds:NAME[:SPLIT]`, `folder:PATH`, `npz:PATH`, `toy:NAME`), their
-parsed form and the `DataInfo` summary that presets and the CLI read.
+"""Data specs (`mnist5k`, `emoji32`, `emoji64`, `stacked_mnist[:N]`, `tfds:NAME[:SPLIT]`,
+`folder:PATH`, `npz:PATH`, `toy:NAME`), their parsed form and the `DataInfo` summary that presets
+and the CLI read.
 """
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import NamedTuple
 
 from tfgan_zoo.data.toy import TOY_DATASETS
 
 SPEC_FORMS = (
     "mnist5k[:train|heldout|all]",
+    "emoji32[:train|heldout|all]",
+    "emoji64[:train|heldout|all]",
+    "stacked_mnist[:N]",
     "tfds:NAME[:SPLIT]",
     "folder:PATH",
     "npz:PATH",
     "toy:ring8",
     "toy:grid25",
 )
-KINDS = ("mnist5k", "tfds", "folder", "npz", "toy")
-MNIST5K_SPLITS = ("train", "heldout", "all")
+KINDS = ("mnist5k", "emoji", "stacked_mnist", "tfds", "folder", "npz", "toy")
+#: The splits of the embedded sets (mnist5k, emoji32, emoji64): fixed and stratified.
+EMBEDDED_SPLITS = ("train", "heldout", "all")
+MNIST5K_SPLITS = EMBEDDED_SPLITS
+#: The resolutions the embedded emoji set comes at (`emoji32`, `emoji64`).
+EMOJI_RESOLUTIONS = (32, 64)
+#: Stacked MNIST images when the spec names no N: the 128,000 of VEEGAN's and PacGAN's setup.
+STACKED_MNIST_DEFAULT_SIZE = 128_000
+#: The largest N of `stacked_mnist:N` (its index table then takes 60 MB).
+STACKED_MNIST_MAX_SIZE = 10_000_000
+_EMOJI_HEAD = re.compile(r"emoji(\d*)")
 
 
 class DataUnavailableError(RuntimeError):
@@ -26,12 +40,14 @@ class DataUnavailableError(RuntimeError):
 
 
 class DataSpec(NamedTuple):
-    """A parsed data spec: `kind` in KINDS, `name` (dataset name, path or toy name) and the
-    split written in the spec (None when the spec does not name one)."""
+    """A parsed data spec: `kind` in KINDS, `name` (dataset name, path or toy name), the
+    split written in the spec (None when the spec does not name one) and, for stacked_mnist, the
+    number of images."""
 
     kind: str
     name: str
     split: str | None
+    size: int | None = None  # stacked_mnist: the number of stacked images
 
 
 @dataclasses.dataclass(frozen=True)
@@ -87,13 +103,17 @@ def parse_spec(spec: str) -> DataSpec:
     head, sep, rest = text.partition(":")
     kind = head.lower()
     if kind == "mnist5k":
-        split = rest if sep else None
-        if split is not None and split not in MNIST5K_SPLITS:
+        return DataSpec("mnist5k", "mnist5k", _embedded_split(rest if sep else None, spec))
+    if _EMOJI_HEAD.fullmatch(kind):
+        if kind not in (f"emoji{r}" for r in EMOJI_RESOLUTIONS):
             raise ValueError(
-                f"Unknown split {split!r} in data spec {spec!r}; expected one of "
-                f"{', '.join(MNIST5K_SPLITS)}."
+                f"Unknown emoji data set {head!r} in data spec {spec!r}; the embedded emoji set comes "
+                f"at {' and '.join(map(str, EMOJI_RESOLUTIONS))} px: expected "
+                f"{' or '.join(f'emoji{r}' for r in EMOJI_RESOLUTIONS)}."
             )
-        return DataSpec("mnist5k", "mnist5k", split)
+        return DataSpec("emoji", kind, _embedded_split(rest if sep else None, spec))
+    if kind == "stacked_mnist":
+        return DataSpec("stacked_mnist", "stacked_mnist", None, _stacked_size(rest, sep, spec))
     if not sep or kind not in KINDS:
         hint = ""
         if not sep and text:
@@ -115,6 +135,27 @@ def parse_spec(spec: str) -> DataSpec:
             )
         return DataSpec("toy", rest, None)
     return DataSpec(kind, rest, None)  # folder / npz: everything after the first ':' is the path
+
+
+def _embedded_split(split: str | None, spec: str) -> str | None:
+    if split is not None and split not in EMBEDDED_SPLITS:
+        raise ValueError(
+            f"Unknown split {split!r} in data spec {spec!r}; expected one of "
+            f"{', '.join(EMBEDDED_SPLITS)}."
+        )
+    return split
+
+
+def _stacked_size(text: str, sep: str, spec: str) -> int:
+    if not sep:
+        return STACKED_MNIST_DEFAULT_SIZE
+    size = int(text) if text.strip().isdigit() else None
+    if size is None or not 1 <= size <= STACKED_MNIST_MAX_SIZE:
+        raise ValueError(
+            f"Expected the number of stacked images N in data spec {spec!r} (stacked_mnist[:N]) to be "
+            f"an integer from 1 to {STACKED_MNIST_MAX_SIZE:,}, got {text!r}."
+        )
+    return size
 
 
 def resolve_split(parsed: DataSpec, split: str | None, spec: str) -> str | None:

@@ -1,5 +1,6 @@
 """Sample-quality metrics: FID, KID, Inception score, precision/recall, mode and class
-coverage; Inception-v3 and MNIST feature extractors; a FID training callback; and
+coverage, the Stacked MNIST mode count; Inception-v3, MNIST and emoji feature extractors; a FID
+training callback; and
 :func:`evaluate_generator`, the library side of ``tfgan-zoo evaluate``.
 
 All metrics take numpy (or tensor) arrays and return Python floats / dicts.
@@ -15,11 +16,15 @@ from tfgan_zoo.metrics.evaluate import (
     write_eval_json,
 )
 from tfgan_zoo.metrics.features import (
+    EMOJI_CLASSIFIER_HELDOUT_ACCURACY,
+    EMOJI_REAL_FLOORS,
     MNIST5K_REAL_FID_FLOOR,
     MNIST_CLASSIFIER_HELDOUT_ACCURACY,
+    EmojiFeatures,
     InceptionFeatures,
     InceptionWeightsError,
     MnistFeatures,
+    build_emoji_classifier,
     build_mnist_classifier,
     get_feature_extractor,
 )
@@ -32,17 +37,23 @@ from tfgan_zoo.metrics.fid import (
 from tfgan_zoo.metrics.inception_score import inception_score
 from tfgan_zoo.metrics.kid import kernel_inception_distance
 from tfgan_zoo.metrics.precision_recall import precision_recall
+from tfgan_zoo.metrics.stacked_mnist import STACKED_MNIST_PROTOCOL_SAMPLES, stacked_mnist_modes
 
 __all__ = [
+    "EMOJI_CLASSIFIER_HELDOUT_ACCURACY",
+    "EMOJI_REAL_FLOORS",
+    "EmojiFeatures",
     "FIDCallback",
     "InceptionFeatures",
     "InceptionWeightsError",
     "MNIST5K_REAL_FID_FLOOR",
     "MNIST_CLASSIFIER_HELDOUT_ACCURACY",
     "MeanStd",
+    "STACKED_MNIST_PROTOCOL_SAMPLES",
     "MnistFeatures",
     "VALID_METRICS",
     "average_coverage",
+    "build_emoji_classifier",
     "build_mnist_classifier",
     "class_coverage",
     "evaluate_generator",
@@ -57,6 +68,7 @@ __all__ = [
     "mode_coverage",
     "parse_metrics",
     "precision_recall",
+    "stacked_mnist_modes",
     "trace_sqrt_product",
     "write_eval_json",
 ]

@@ -1,6 +1,6 @@
 """Evaluate a generator with several metrics at once: the library side of
 ``tfgan-zoo evaluate --run DIR [--metrics fid,kid,is,pr,modes,classes] [--num N]
-[--features inception|mnist]``.
+[--features mnist|emoji|inception]``.
 
 The command loads the run's generator, calls :func:`evaluate_generator` with a
 ``generate_fn(n, seed=s)`` returning images in [-1, 1] (or 2-D points for toy data), prints the
@@ -18,23 +18,34 @@ import numpy as np
 
 from tfgan_zoo.metrics.coverage import TOY_PROTOCOL_SAMPLES, class_coverage, mode_coverage
 from tfgan_zoo.metrics.features import (
+    EMOJI_REAL_FLOORS,
+    FEATURE_EXTRACTORS,
     MNIST5K_REAL_FID_FLOOR,
     InceptionFeatures,
-    MnistFeatures,
     _Extractor,
+    get_feature_extractor,
     mnist5k_images,
 )
 from tfgan_zoo.metrics.fid import fid_from_features
 from tfgan_zoo.metrics.inception_score import inception_score
 from tfgan_zoo.metrics.kid import kernel_inception_distance
 from tfgan_zoo.metrics.precision_recall import precision_recall
+from tfgan_zoo.metrics.stacked_mnist import STACKED_MNIST_PROTOCOL_SAMPLES, stacked_mnist_modes
 
 #: Metric names accepted by :func:`evaluate_generator` (and ``--metrics``).
 VALID_METRICS = ("fid", "kid", "is", "pr", "modes", "classes")
 #: Metrics that apply to 2-D toy data (computed on the raw points).
 TOY_METRICS = ("fid", "kid", "pr", "modes")
-FEATURE_CHOICES = ("mnist", "inception")
+#: Image metrics computed in a feature space (the others count a domain classifier's labels).
+FEATURE_METRICS = ("fid", "kid", "pr", "is")
+FEATURE_CHOICES = FEATURE_EXTRACTORS
 DEFAULT_NUM_IMAGES = 5000
+#: Real-data floors by (feature space, reference images): the metric between two real samples
+#: (the train and held-out splits), reported beside a generator's value.
+REAL_FLOORS = {
+    ("mnist", "mnist5k:heldout"): {"fid": MNIST5K_REAL_FID_FLOOR},
+    **{("emoji", reference): floors for reference, floors in EMOJI_REAL_FLOORS.items()},
+}
 
 GenerateFn = Callable[..., Any]
 
@@ -85,13 +96,9 @@ def generate_samples(
 def _extractor(
     features: str | _Extractor, need_probabilities: bool, inception_weights: Any
 ) -> _Extractor:
-    if isinstance(features, _Extractor):
-        return features
-    if features == "mnist":
-        return MnistFeatures()
-    if features == "inception":
+    if not isinstance(features, _Extractor) and features == "inception":
         return InceptionFeatures(weights=inception_weights, include_top=need_probabilities)
-    raise ValueError(f"Unknown features {features!r}; expected one of {FEATURE_CHOICES}.")
+    return get_feature_extractor(features)
 
 
 def evaluate_generator(
@@ -101,6 +108,8 @@ def evaluate_generator(
     features: str | _Extractor = "mnist",
     real_images: Any | None = None,
     toy_dataset: str | None = None,
+    stacked_mnist: bool = False,
+    real_name: str | None = None,
     seed: int = 0,
     batch_size: int = 500,
     inception_weights: str | os.PathLike | None = "imagenet",
@@ -116,17 +125,23 @@ def evaluate_generator(
     ``batch_size`` with seeds ``seed, seed + 1, ...``; ``num`` samples in all (default 5,000
     images, or the toy protocol's 2,500 points).
 
-    Images: ``features`` "mnist" (shipped classifier, 128-d) or "inception" (2048-d; the
-    ImageNet weights must be in the Keras cache or named by ``inception_weights``), or an
-    extractor instance. ``real_images`` default to the 1,000 held-out mnist5k images. "is" uses
-    the extractor's class probabilities (the "MNIST score" with mnist features); "classes"
-    always uses the MNIST classifier's labels (10 classes).
+    Images: ``features`` "mnist" (shipped classifier, 128-d), "emoji" (shipped emoji-group
+    classifier, 128-d, colour) or "inception" (2048-d; the ImageNet weights must be in the Keras
+    cache or named by ``inception_weights``), or an extractor instance. ``real_images`` default
+    to the 1,000 held-out mnist5k images, or with emoji features the 372 held-out emoji at the
+    generated resolution (32 or 64). ``real_name`` says what given ``real_images`` are (e.g.
+    "emoji32:heldout"): a reference with a known floor in the feature space (:data:`REAL_FLOORS`)
+    gets "fid_real_floor" / "kid_real_floor" beside "fid" / "kid". "is" uses the extractor's class
+    probabilities (the "MNIST score" with mnist features); "classes" uses the labels of the
+    emoji classifier with emoji features (9 groups), else of the MNIST classifier (10 digits).
+    ``stacked_mnist``: the images are Stacked MNIST; "modes" then counts its 1,000 modes and
+    KL to uniform (:func:`stacked_mnist_modes`; default ``num`` 26,000, the published protocol).
     Toy data: "fid", "kid", "pr" compare the raw points with ``num`` points of the true mixture
     (seed ``seed``); "modes" follows the protocol of :func:`mode_coverage`.
 
     Returns a JSON-ready dict: "fid" float; "kid" and "is" {"mean", "std"}; "pr" {"precision",
-    "recall"}; "modes" / "classes" coverage dicts; plus "num_samples", "num_real", "features",
-    "seed", "seconds" and, for MNIST-feature FID against the default reals, "fid_real_floor".
+    "recall"}; "modes" / "classes" coverage dicts; plus "num_samples", "num_real", "real",
+    "features", "seed", "seconds" and the real-data floors when known.
     """
     started = time.time()
     names = parse_metrics(metrics)
@@ -171,27 +186,42 @@ def evaluate_generator(
         result["seconds"] = round(time.time() - started, 2)
         return result
 
-    num = DEFAULT_NUM_IMAGES if num is None else int(num)
-    extractor = _extractor(features, "is" in names, inception_weights)
+    if num is None:
+        num = STACKED_MNIST_PROTOCOL_SAMPLES if stacked_mnist and "modes" in names else DEFAULT_NUM_IMAGES
+    num = int(num)
+    if "modes" in names and not stacked_mnist:
+        raise ValueError(
+            "Metric 'modes' needs toy data (toy_dataset='ring8' or 'grid25') or Stacked MNIST images "
+            "(stacked_mnist=True); use 'classes' for other images."
+        )
+    if not isinstance(features, _Extractor) and features not in FEATURE_CHOICES:
+        raise ValueError(f"Unknown features {features!r}; expected one of {FEATURE_CHOICES}.")
+    # "classes" and "modes" need only a domain classifier (no Inception weights).
+    needs_extractor = any(m in names for m in FEATURE_METRICS)
+    extractor = _extractor(features, "is" in names, inception_weights) if needs_extractor else None
     images = generate_samples(generate_fn, num, seed, batch_size)
-    result = {"num_samples": num, "features": extractor.name, "seed": seed}
+    result = {"num_samples": num, "features": extractor.name if extractor else _domain_name(features), "seed": seed}
     needs_features = any(m in names for m in ("fid", "kid", "pr"))
     fake_features = extractor.features(images) if needs_features else None
+    floors: dict[str, float] = {}
     if needs_features:
-        default_real = real_images is None
-        reals = mnist5k_images("heldout") if default_real else real_images
-        real_features = extractor.features(reals)
+        if real_images is None:
+            real_images, real_name = default_real_images(extractor.name, images.shape[1])
+        real_features = extractor.features(real_images)
         result["num_real"] = int(real_features.shape[0])
-        result["real"] = "mnist5k:heldout" if default_real else "given"
+        result["real"] = real_name or "given"
+        floors = REAL_FLOORS.get((extractor.name, real_name), {})
     for name in names:
         if name == "fid":
             result["fid"] = fid_from_features(real_features, fake_features)
-            if extractor.name == "mnist" and real_images is None:
-                result["fid_real_floor"] = MNIST5K_REAL_FID_FLOOR
+            if "fid" in floors:
+                result["fid_real_floor"] = floors["fid"]
         elif name == "kid":
             result["kid"] = kernel_inception_distance(
                 real_features, fake_features, kid_subsets, kid_subset_size, seed=seed
             ).as_dict()
+            if "kid" in floors:
+                result["kid_real_floor"] = floors["kid"]
         elif name == "pr":
             result["pr"] = precision_recall(real_features, fake_features, k=pr_k)
         elif name == "is":
@@ -199,35 +229,108 @@ def evaluate_generator(
                 extractor.predict_probabilities(images), splits=min(is_splits, num)
             ).as_dict()
         elif name == "classes":
-            classifier = extractor if extractor.name == "mnist" else MnistFeatures()
+            classifier = _domain_classifier(extractor, features)
             result["classes"] = class_coverage(
                 classifier.predict_labels(images), classifier.num_classes
             )
         elif name == "modes":
-            raise ValueError(
-                "Metric 'modes' needs toy data: pass toy_dataset='ring8' or 'grid25' "
-                "(use 'classes' for images)."
-            )
+            mnist = extractor if extractor is not None and extractor.name == "mnist" else None
+            result["modes"] = stacked_mnist_modes(images, mnist)
     result["seconds"] = round(time.time() - started, 2)
     return result
 
 
+def _domain_name(features: str | _Extractor) -> str:
+    """The classifier whose labels "classes" counts: "emoji" with emoji features, else "mnist"."""
+    return "emoji" if (features.name if isinstance(features, _Extractor) else features) == "emoji" else "mnist"
+
+
+def _domain_classifier(extractor: _Extractor | None, features: str | _Extractor) -> _Extractor:
+    """That classifier, reusing `extractor` when it is the one."""
+    wanted = _domain_name(features)
+    return extractor if extractor is not None and extractor.name == wanted else get_feature_extractor(wanted)
+
+
+def default_real_images(features: str, resolution: int) -> tuple[Any, str]:
+    """The default reference images of a feature space and their name: the 372 held-out emoji at
+    the generated ``resolution`` (32 or 64) for emoji features, else the 1,000 held-out mnist5k
+    digits."""
+    if features != "emoji":
+        return mnist5k_images("heldout"), "mnist5k:heldout"
+    from tfgan_zoo.data import EMOJI_RESOLUTIONS, load_emoji
+
+    if resolution not in EMOJI_RESOLUTIONS:
+        raise ValueError(
+            f"Emoji features compare with the held-out emoji at {' or '.join(map(str, EMOJI_RESOLUTIONS))} "
+            f"px, but the generated images are {resolution} px; pass real_images=..."
+        )
+    return load_emoji(resolution, "heldout")[0], f"emoji{resolution}:heldout"
+
+
+def _data_kind(info: Any) -> str:
+    """'emoji', 'stacked_mnist', 'mnist5k', 'toy', 'tfds', ... from a DataInfo's name."""
+    head = str(info.name).partition(":")[0].lower()
+    return "emoji" if head.startswith("emoji") else head
+
+
 def default_features(info: Any) -> str:
-    """The feature extractor for a run's data (a `data.describe` result): "mnist" for 28x28 grey
-    images, "inception" otherwise."""
+    """The feature extractor for a run's data (a `data.describe` result): "emoji" for the
+    embedded emoji, "mnist" for 28x28 grey images, "inception" otherwise."""
+    if _data_kind(info) == "emoji":
+        return "emoji"
     return "mnist" if tuple(info.shape or ()) == (28, 28, 1) else "inception"
+
+
+def default_metrics(info: Any, features: str) -> str:
+    """The metrics `tfgan-zoo evaluate` computes when none are named: "modes" for toy points
+    and Stacked MNIST, "fid,kid,classes" with emoji features, "fid,classes" with MNIST features,
+    "fid" otherwise."""
+    if info.kind == "points" or _data_kind(info) == "stacked_mnist":
+        return "modes"
+    return {"emoji": "fid,kid,classes", "mnist": "fid,classes"}.get(features, "fid")
+
+
+def _reference_spec(config: Any, features: str) -> str | None:
+    """The data spec of the reference images: the run's data, or its held-out emoji; None for
+    the evaluator's default (the held-out digits, for MNIST features on mnist5k)."""
+    from tfgan_zoo import data as data_lib
+
+    parsed = data_lib.parse_spec(config.data)
+    if features == "mnist" and parsed.kind == "mnist5k":
+        return None
+    if parsed.kind == "emoji":
+        return f"{parsed.name}:heldout"
+    return config.data
+
+
+def reference_name_for(config: Any, features: str) -> str | None:
+    """What `real_images_for` returns, as `evaluate_generator`'s ``real_name`` (a key of
+    :data:`REAL_FLOORS` when it has a floor): e.g. "emoji32:heldout" -- also for emoji64 data
+    trained at 32 px, whose resized held-out images are emoji32's up to rounding."""
+    spec = _reference_spec(config, features)
+    if spec is None or not spec.startswith("emoji"):
+        return spec
+    from tfgan_zoo.data import EMOJI_RESOLUTIONS
+
+    if config.resolution in EMOJI_RESOLUTIONS:
+        return f"emoji{config.resolution}:heldout"
+    return f"{spec} resized to {config.resolution} px"
 
 
 def real_images_for(config: Any, info: Any, features: str, num: int) -> Any:
     """Real images for the reference statistics: mnist5k's held-out split for MNIST features
-    on mnist5k (the evaluator's default), else a seeded draw from the run's data, at the run's
-    resolution and channels (`config` is a tfgan_zoo.config.RunConfig)."""
+    on mnist5k (the evaluator's default), all held-out emoji for emoji data, else a seeded draw
+    from the run's data; at the run's resolution and channels (`config` is a
+    tfgan_zoo.config.RunConfig)."""
     from tfgan_zoo import data as data_lib
 
-    if features == "mnist" and config.data.split(":")[0] == "mnist5k":
+    spec = _reference_spec(config, features)
+    if spec is None:
         return None
+    if spec != config.data:
+        info = data_lib.describe(spec, data_dir=config.data_dir)
     available = info.num_examples or num
-    return data_lib.as_numpy_images(config.data, min(num, available), resolution=config.resolution,
+    return data_lib.as_numpy_images(spec, min(num, available), resolution=config.resolution,
                                     channels=config.channels, data_dir=config.data_dir)
 
 
