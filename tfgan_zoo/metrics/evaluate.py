@@ -16,7 +16,13 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from tfgan_zoo.metrics.coverage import TOY_PROTOCOL_SAMPLES, class_coverage, mode_coverage
+from tfgan_zoo.metrics.coverage import (
+    CONFIDENCE_THRESHOLD,
+    TOY_PROTOCOL_SAMPLES,
+    class_coverage,
+    confident_fraction,
+    mode_coverage,
+)
 from tfgan_zoo.metrics.features import (
     MNIST5K_REAL_FID_FLOOR,
     InceptionFeatures,
@@ -125,7 +131,8 @@ def evaluate_generator(
     (seed ``seed``); "modes" follows the protocol of :func:`mode_coverage`.
 
     Returns a JSON-ready dict: "fid" float; "kid" and "is" {"mean", "std"}; "pr" {"precision",
-    "recall"}; "modes" / "classes" coverage dicts; plus "num_samples", "num_real", "features",
+    "recall"}; "modes" / "classes" coverage dicts ("classes" adds "confident_fraction", the share
+    of samples the MNIST classifier labels with probability above "confidence_threshold" 0.9); plus "num_samples", "num_real", "features",
     "seed", "seconds" and, for MNIST-feature FID against the default reals, "fid_real_floor".
     """
     started = time.time()
@@ -200,9 +207,12 @@ def evaluate_generator(
             ).as_dict()
         elif name == "classes":
             classifier = extractor if extractor.name == "mnist" else MnistFeatures()
-            result["classes"] = class_coverage(
-                classifier.predict_labels(images), classifier.num_classes
-            )
+            probabilities = classifier.predict_probabilities(images)
+            result["classes"] = {
+                **class_coverage(np.argmax(probabilities, axis=1), classifier.num_classes),
+                "confident_fraction": confident_fraction(probabilities),
+                "confidence_threshold": CONFIDENCE_THRESHOLD,
+            }
         elif name == "modes":
             raise ValueError(
                 "Metric 'modes' needs toy data: pass toy_dataset='ring8' or 'grid25' "
