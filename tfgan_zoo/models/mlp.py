@@ -13,7 +13,7 @@ ACTIVATIONS = ("tanh", "relu", "leaky_relu")
 Initializer = "str | dict"
 
 
-def _dense(units: int, name: str, kernel_initializer: Initializer) -> keras.layers.Dense:
+def _dense(units: int, name: str, kernel_initializer: Initializer, dtype: Optional[str] = None) -> keras.layers.Dense:
     """A Dense layer; `kernel_initializer` is a Keras initializer name or its JSON config, e.g.
     {"class_name": "Orthogonal", "config": {"gain": 1.4}} as in the unrolled-GAN reference code."""
     try:
@@ -22,7 +22,7 @@ def _dense(units: int, name: str, kernel_initializer: Initializer) -> keras.laye
         raise ValueError(
             f"kernel_initializer must be a Keras initializer name or config, got {kernel_initializer!r}: {error}"
         ) from None
-    return keras.layers.Dense(units, kernel_initializer=initializer, name=name)
+    return keras.layers.Dense(units, kernel_initializer=initializer, dtype=dtype, name=name)
 
 
 def _activation(kind: str, name: str) -> keras.layers.Layer:
@@ -43,7 +43,7 @@ def mlp_generator(
     for i in range(depth):
         h = _dense(width, f"dense_{i}", kernel_initializer)(h)
         h = _activation(activation, f"act_{i}")(h)
-    points = _dense(output_dim, "points", kernel_initializer)(h)
+    points = _dense(output_dim, "points", kernel_initializer, dtype="float32")(h)
     return keras.Model(z, points, name=name)
 
 
@@ -66,5 +66,5 @@ def mlp_discriminator(
         from tfgan_zoo.layers import MinibatchDiscrimination
 
         h = MinibatchDiscrimination(**minibatch_discrimination, name="minibatch_discrimination")(h)
-    logits = maybe_spectral(_dense(1, "logits", kernel_initializer), spectral_norm)(h)
+    logits = maybe_spectral(_dense(1, "logits", kernel_initializer, dtype="float32"), spectral_norm)(h)
     return keras.Model(points, logits, name=name)

@@ -16,6 +16,7 @@ MODEL_CLASSES = {
     "UnrolledGAN": "tfgan_zoo.training.unrolled:UnrolledGAN",
     "BEGAN": "tfgan_zoo.training.began:BEGAN",
 }
+PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
 OPTIMIZERS = {"adam": keras.optimizers.Adam, "rmsprop": keras.optimizers.RMSprop, "sgd": keras.optimizers.SGD}
 
 
@@ -70,17 +71,39 @@ def make_optimizer(spec: Mapping[str, Any]) -> keras.optimizers.Optimizer:
         raise ValueError(f"Bad optimizer config {spec} for {name!r}: {error}") from None
 
 
+@contextlib.contextmanager
+def dtype_policy(precision: str):
+    """Build layers under a Keras dtype policy ("float32", "mixed_float16", "mixed_bfloat16"),
+    restoring the previous global policy afterwards (built layers keep theirs)."""
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {list(PRECISIONS)}, got {precision!r}.")
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(precision)
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(previous)
+
+
 def build_gan(config: Union[RunConfig, Mapping[str, Any]], strategy: Any = None) -> Any:
-    """A compiled GAN from a config (a RunConfig or its JSON form), inside `strategy`'s scope."""
+    """A compiled GAN from a config (a RunConfig or its JSON form), inside `strategy`'s scope.
+
+    The run section may ask for mixed precision (`run.precision`, see PRECISIONS: the policy is
+    set while the networks are built; float16 wraps both optimizers in a LossScaleOptimizer) and
+    XLA (`run.jit`: the step is compiled with jit_compile=True).
+    """
     if not isinstance(config, RunConfig):
         config = RunConfig.from_dict(config)
+    compile_kwargs = dict(config.compile)
+    if config.run.get("jit"):
+        compile_kwargs["jit_compile"] = True
     scope = strategy.scope() if strategy is not None else contextlib.nullcontext()
-    with scope:
+    with scope, dtype_policy(config.run.get("precision") or "float32"):
         generator = config.generator.build()
         discriminator = config.discriminator.build()
         gan = model_class(config.model_class)(generator, discriminator, **config.model_kwargs)
         gan.compile(g_optimizer=make_optimizer(config.g_optimizer), d_optimizer=make_optimizer(config.d_optimizer),
-                    **config.compile)
+                    **compile_kwargs)
     gan.preset_config = config.to_dict()
     gan.run_config = config
     return gan
