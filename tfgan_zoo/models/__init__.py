@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from tfgan_zoo.models.began import began_autoencoder, began_generator
+from tfgan_zoo.models.biggan import biggan_discriminator, biggan_generator
 from tfgan_zoo.models.dcgan import dcgan_discriminator, dcgan_generator
 from tfgan_zoo.models.mlp import mlp_discriminator, mlp_generator
 from tfgan_zoo.models.registry import BUILDERS, Builder, BuilderError, build, declare, get_builder
+from tfgan_zoo.models.sagan import sagan_discriminator, sagan_generator
+from tfgan_zoo.models.sngan_resnet import sngan_resnet_discriminator, sngan_resnet_generator
 
 __all__ = [
     "BUILDERS",
@@ -13,6 +16,8 @@ __all__ = [
     "BuilderError",
     "began_autoencoder",
     "began_generator",
+    "biggan_discriminator",
+    "biggan_generator",
     "build",
     "dcgan_discriminator",
     "dcgan_generator",
@@ -20,4 +25,8 @@ __all__ = [
     "get_builder",
     "mlp_discriminator",
     "mlp_generator",
+    "sagan_discriminator",
+    "sagan_generator",
+    "sngan_resnet_discriminator",
+    "sngan_resnet_generator",
 ]
