@@ -18,6 +18,7 @@ import argparse
 import csv
 import json
 import math
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -43,13 +44,14 @@ def read_rows(metrics_csv: Path) -> list[dict[str, float]]:
     return [{key: number(value) for key, value in row.items()} for row in rows]
 
 
-def checkpoints(rows: list[dict[str, float]]) -> list[dict[str, float]]:
-    """One entry per FID row: the step, its FID, and M, k_t, L(x), L(G(z)) averaged over the log rows
-    since the previous FID row (metrics.csv holds the mean of each `log_every` window)."""
+def checkpoints(rows: list[dict[str, float]], fid_every: int) -> list[dict[str, float]]:
+    """One entry per FID evaluation (every `fid_every` steps; metrics.csv repeats the last FID on the
+    rows between): the step, its FID, and M, k_t, L(x), L(G(z)) averaged over the log rows since the
+    previous evaluation (metrics.csv holds the mean of each `log_every` window)."""
     out, window = [], []
     for row in rows:
         window.append(row)
-        if not math.isnan(row.get("fid", math.nan)):
+        if int(row["step"]) % fid_every == 0 and not math.isnan(row.get("fid", math.nan)):
             def mean(key: str) -> float:
                 return float(np.mean([r[key] for r in window]))
 
@@ -108,7 +110,7 @@ def write_report(preset: str, run_dir: Path, points: list[dict[str, float]], fin
     keep = [grids[i] for i in sorted({1, len(grids) // 2, len(grids) - 1}) if 0 <= i < len(grids)]
     for grid in keep:
         shutil.copyfile(grid, out / grid.name)
-    relative = Path(*[".."] * (len(report.parent.parts))) if report.parent.parts else Path(".")
+    relative = Path(os.path.relpath(out, report.parent))
     lines = [
         f"# BEGAN on the digits: the convergence measure M against FID (`{preset}`)",
         "",
@@ -134,7 +136,7 @@ def write_report(preset: str, run_dir: Path, points: list[dict[str, float]], fin
         f"**Rank correlation of M and FID over the {len(points)} checkpoints: {rho:.2f}** (1: M falls "
         "exactly when FID falls).",
         "",
-        f"![M against FID]({(relative / out / 'convergence.png').as_posix()})",
+        f"![M against FID]({(relative / 'convergence.png').as_posix()})",
         "",
         "| step | M | FID | k_t | L(x) | L(G(z)) |",
         "|---|---|---|---|---|---|",
@@ -142,7 +144,7 @@ def write_report(preset: str, run_dir: Path, points: list[dict[str, float]], fin
     lines += [f"| {p['step']} | {p['convergence']:.4f} | {p['fid']:.2f} | {p['k_t']:.4f} | "
               f"{p['recon_real']:.4f} | {p['recon_fake']:.4f} |" for p in points]
     lines += ["", "Samples from fixed latents:", ""]
-    lines += [f"![{grid.stem}]({(relative / out / grid.name).as_posix()}) " for grid in keep]
+    lines += [f"![{grid.stem}]({(relative / grid.name).as_posix()}) " for grid in keep]
     report.write_text("\n".join(lines) + "\n")
 
 
@@ -158,7 +160,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     args = parser.parse_args(argv)
 
     import tfgan_zoo as tz
-    from tfgan_zoo.metrics.cli import evaluate_run
+    from tfgan_zoo.metrics.runs import evaluate_run
 
     run_dir = args.out / "runs" / args.preset
     done = (run_dir / "gan.weights.h5").is_file()
@@ -173,7 +175,8 @@ def main(argv: Optional[list[str]] = None) -> int:
         (run_dir / "train_seconds.txt").write_text(f"{seconds:.1f}\n")
     elif (run_dir / "train_seconds.txt").is_file():
         seconds = float((run_dir / "train_seconds.txt").read_text())
-    points = checkpoints(read_rows(run_dir / "metrics.csv"))
+    fid_every = json.loads((run_dir / "config.json").read_text())["training"]["fid_every"]
+    points = checkpoints(read_rows(run_dir / "metrics.csv"), fid_every)
     if len(points) < 2:
         raise SystemExit(f"{run_dir}/metrics.csv has {len(points)} FID rows; need at least 2 (lower --fid-every).")
     final = evaluate_run(run_dir, num=args.num)
