@@ -58,7 +58,7 @@ def test_image_run_defaults_to_mnist_fid_and_classes(image_run, capsys):
     assert 1 <= result["classes"]["classes_covered"] <= 10
     # The confidence figure is the share of the run's samples the MNIST classifier reads with p > 0.9.
     gan, _ = runner.load_run(image_run)
-    probabilities = MnistFeatures().predict_probabilities(gan.generate(200, seed=0).numpy())
+    probabilities = MnistFeatures().predict_probabilities(np.asarray(gan.generate(200, seed=0)))
     assert result["classes"]["confident_fraction"] == pytest.approx(np.mean(probabilities.max(axis=1) > 0.9))
     assert '"confident_fraction"' in out
 
