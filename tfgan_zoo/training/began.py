@@ -80,19 +80,10 @@ class BEGAN(GAN):
 
     default_prior = "uniform"  # z ~ U[-1, 1] (Berthelot et al. 2017, sec. 4)
 
-    def __init__(
-        self,
-        generator: keras.Model,
-        discriminator: keras.Model,
-        latent_dim: int,
-        num_classes: Optional[int] = None,
-        seed: Optional[int] = None,
-        gamma: float = 0.5,
-        lambda_k: float = 0.001,
-        prior: PriorSpec = None,
-        latent_distribution: Optional[str] = None,
-        **kwargs: Any,
-    ):
+    def __init__(self, generator: keras.Model, discriminator: keras.Model, latent_dim: int, *,
+                 gamma: float = 0.5, lambda_k: float = 0.001, prior: PriorSpec = None,
+                 latent_distribution: Optional[str] = None, **kwargs: Any):
+        num_classes = kwargs.pop("num_classes", None)
         if num_classes is not None:
             raise ValueError(f"BEGAN is unconditional: expected num_classes=None, got {num_classes!r}.")
         if not 0.0 < float(gamma) <= 1.0:
@@ -105,7 +96,7 @@ class BEGAN(GAN):
                 raise ValueError(f"Got prior={prior!r} and latent_distribution={latent_distribution!r}; "
                                  "give one (latent_distribution is the older name of prior).")
             prior = legacy
-        super().__init__(generator, discriminator, latent_dim, num_classes=None, seed=seed, prior=prior, **kwargs)
+        super().__init__(generator, discriminator, latent_dim, prior=prior, **kwargs)
         inputs, outputs = discriminator.inputs, discriminator.outputs
         if len(inputs) != 1 or len(outputs) != 1 or _shape(inputs[0].shape)[1:] != _shape(outputs[0].shape)[1:]:
             raise ValueError(
