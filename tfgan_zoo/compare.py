@@ -74,7 +74,8 @@ STATUSES = ("ok", "diverged", "failed")
 REUSE_KEYS = ("data", "steps", "overrides", "num")
 #: The numeric entries of an evaluation kept in a record's "metrics".
 TOY_METRICS = ("modes_covered", "num_modes", "high_quality_percent", "num_samples")
-IMAGE_METRICS = ("fid", "classes_covered", "num_classes", "max_class_fraction", "kl_to_uniform", "num_samples")
+IMAGE_METRICS = ("fid", "classes_covered", "num_classes", "max_class_fraction", "min_class_fraction", "kl_to_uniform",
+                 "confident_fraction", "num_samples")
 
 
 # --- settings and checks -----------------------------------------------------------------------
@@ -278,7 +279,8 @@ def aggregate(records: Sequence[dict], presets: Sequence[str]) -> dict[str, dict
         mine = [record for record in records if record["preset"] == preset]
         ok = [record for record in mine if record["status"] == "ok"]
         metrics: dict[str, dict[str, float]] = {}
-        for key in (key for key in (ok[0]["metrics"] if ok else {}) if not key.startswith("num_")):
+        shared = [key for key in (ok[0]["metrics"] if ok else {}) if all(key in record["metrics"] for record in ok)]
+        for key in (key for key in shared if not key.startswith("num_")):
             values = np.array([float(record["metrics"][key]) for record in ok])
             metrics[key] = {"mean": float(values.mean()), "std": float(values.std())}
         summary[preset] = {
@@ -428,8 +430,8 @@ def summary_table(results: dict, toy: bool) -> list[str]:
         modes = next((record["metrics"]["num_modes"] for record in records if record["metrics"]), None)
         header = ["Preset", f"Modes (max {modes or '?'})", "% high quality", "Runs ok/diverged/failed", "Wall s per run"]
     else:
-        header = ["Preset", "MNIST FID", "Classes covered (of 10)", "Max class share %", "Runs ok/diverged/failed",
-                  "Wall s per run"]
+        header = ["Preset", "MNIST FID", "Classes covered (of 10)", "Max class share %", "Read with p > 0.9 %",
+                  "Runs ok/diverged/failed", "Wall s per run"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for preset, summary in aggregates.items():
         counts = f"{summary['ok']}/{summary['diverged']}/{summary['failed']}"
@@ -437,7 +439,8 @@ def summary_table(results: dict, toy: bool) -> list[str]:
             cells = [_mean_std(summary, "modes_covered", 1), _mean_std(summary, "high_quality_percent", 1)]
         else:
             cells = [_mean_std(summary, "fid", 2), _mean_std(summary, "classes_covered", 1),
-                     _mean_std(summary, "max_class_fraction", 1, percent=True)]
+                     _mean_std(summary, "max_class_fraction", 1, percent=True),
+                     _mean_std(summary, "confident_fraction", 1, percent=True)]
         lines.append("| " + " | ".join([f"`{preset}`", *cells, counts, _seconds(summary["seconds_mean"])]) + " |")
     return lines
 
