@@ -488,6 +488,11 @@ def test_values_that_can_only_be_mistakes_are_refused_before_anything_is_written
     assert list(tmp_path.iterdir()) == []
 
 
+def test_the_python_api_refuses_them_too():
+    with pytest.raises(ValueError, match=r"^d_optimizer.beta_1 must be a number in \[0, 1\), got 1.5.$"):
+        presets.from_preset("gan_toy", d_optimizer__beta_1=1.5)
+
+
 def test_a_large_learning_rate_and_a_batch_larger_than_the_data_warn_once(tmp_path, caplog):
     from tfgan_zoo import data as data_lib
 
