@@ -213,8 +213,8 @@ def test_conditional_run_samples_one_class(tmp_path):
 
 # --- non-finite guard ------------------------------------------------------------------------
 
-class PoisonDiscriminator(keras.callbacks.Callback):
-    """Set a discriminator kernel to NaN after global step `at` (steps counted from 1)."""
+class AtStep(keras.callbacks.Callback):
+    """Call `act()` after global step `at` (steps counted from 1)."""
 
     def __init__(self, at):
         super().__init__()
@@ -223,8 +223,15 @@ class PoisonDiscriminator(keras.callbacks.Callback):
     def on_train_batch_end(self, batch, logs=None):
         self.seen += 1
         if self.seen == self.at:
-            kernel = self.model.discriminator.trainable_variables[0]
-            kernel.assign(tf.fill(kernel.shape, float("nan")))
+            self.act()
+
+
+class PoisonDiscriminator(AtStep):
+    """Set a discriminator kernel to NaN after global step `at`."""
+
+    def act(self):
+        kernel = self.model.discriminator.trainable_variables[0]
+        kernel.assign(tf.fill(kernel.shape, float("nan")))
 
 
 def test_non_finite_loss_stops_training_and_keeps_the_last_good_checkpoint(tmp_path):
@@ -399,17 +406,11 @@ def test_a_stale_lock_of_a_dead_process_is_taken_over(tmp_path):
     assert not (out / run_lock.LOCK_FILE).exists()
 
 
-class InterruptAt(keras.callbacks.Callback):
+class InterruptAt(AtStep):
     """Raise KeyboardInterrupt (what Ctrl-C does) after global step `at`."""
 
-    def __init__(self, at):
-        super().__init__()
-        self.at, self.seen = at, 0
-
-    def on_train_batch_end(self, batch, logs=None):
-        self.seen += 1
-        if self.seen == self.at:
-            raise KeyboardInterrupt
+    def act(self):
+        raise KeyboardInterrupt
 
 
 def test_a_nan_at_step_2_before_the_first_checkpoint_leaves_nothing_behind(tmp_path):
