@@ -91,7 +91,7 @@ def make_folder(root, modes):
     (["--set", "training.log_every=0"], r"training.log_every must be an integer >= 1, got 0"),
     # Values that can only be mistakes: one line naming the key, the value and the expected range.
     (["--set", "g_optimizer.learning_rate=-2e-4"], r"g_optimizer.learning_rate must be a finite learning rate > 0, got -0.0002\.$"),
-    (["--set", "d_optimizer.learning_rate=NaN"], r"d_optimizer.learning_rate must be a finite learning rate > 0, got nan\.$"),
+    (["--set", "d_optimizer.learning_rate=NaN"], r"d_optimizer.learning_rate must be a finite number, got nan\.$"),
     (["--set", "d_optimizer.beta_2=1"], r"d_optimizer.beta_2 must be a number in \[0, 1\), got 1\.$"),
     (["--set", "compile.d_steps=0"], r"d_steps must be an integer >= 1, got 0\.$"),
     (["--set", "compile.ema_decay=1.0"], r"ema_decay must be None or in \(0, 1\), got 1.0\.$"),

@@ -445,7 +445,7 @@ def test_resume_of_a_run_killed_before_its_first_checkpoint_starts_from_step_0(d
     # What a process killed (kill -9, the OOM killer) before its first checkpoint leaves behind.
     plan = runner.plan_run("dcgan_mnist5k", None, 12, 8, out, TINY_DCGAN)
     out.mkdir()
-    runner.write_json_atomic(out / "config.json", plan.config)
+    runner.write_json_atomic(out / "config.json", plan.config.to_dict())
     (out / "samples").mkdir()
     Image.new("L", (8, 8)).save(out / "samples" / "step_000000.png")
     (out / "tensorboard").mkdir()
@@ -465,9 +465,9 @@ def test_resume_of_a_run_killed_before_its_first_checkpoint_starts_from_step_0(d
 @pytest.mark.parametrize("overrides, message", [
     ({"g_optimizer.learning_rate": -2e-4}, "g_optimizer.learning_rate must be a finite learning rate > 0, got -0.0002."),
     ({"d_optimizer.learning_rate": 0}, "d_optimizer.learning_rate must be a finite learning rate > 0, got 0."),
-    ({"d_optimizer.learning_rate": float("inf")}, "d_optimizer.learning_rate must be a finite learning rate > 0, got inf."),
+    ({"d_optimizer.learning_rate": float("inf")}, "d_optimizer.learning_rate must be a finite number, got inf."),
     ({"g_optimizer.learning_rate": {"schedule": "cosine", "initial": float("nan"), "decay_steps": 10}},
-     "g_optimizer.learning_rate.initial must be a finite learning rate > 0, got nan."),
+     "g_optimizer.learning_rate.initial must be a finite number, got nan."),
     ({"g_optimizer.learning_rate": {"schedule": "cosine", "initial": 1e-3, "decay_steps": 0}},
      "g_optimizer.learning_rate.decay_steps must be an integer >= 1, got 0."),
     ({"g_optimizer.learning_rate": {"schedule": "cosine", "initial": 1e-3, "decay_steps": 9, "alpha": 2}},
