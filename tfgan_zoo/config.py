@@ -31,6 +31,7 @@ import math
 from typing import Any, Mapping, Optional
 
 from tfgan_zoo.models.registry import Builder, BuilderError, get_builder
+from tfgan_zoo.value_checks import check_values
 
 SECTIONS = ("description", "data", "model", "generator", "discriminator", "compile", "g_optimizer",
             "d_optimizer", "training")
@@ -350,6 +351,10 @@ def resolve(
         raise ConfigError(f"training.fid_every={resolved.training.fid_every}: FID needs images, but {data!r} holds "
                           "points (evaluate toys with `tfgan-zoo evaluate --metrics modes`).")
     _check_finite_numbers(config)
+    try:
+        check_values(config)
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
     return resolved
 
 

@@ -9,6 +9,7 @@ from typing import Any, Mapping, Union
 import keras
 
 from tfgan_zoo.config import RunConfig
+from tfgan_zoo.value_checks import check_values
 
 # model.class -> "module:attribute"; imported on use, so a variant's module loads only when needed.
 MODEL_CLASSES = {
@@ -46,7 +47,7 @@ SCHEDULES = {
 def make_learning_rate(spec: Any) -> Any:
     """A float, or {"schedule": "cosine" | "linear", "initial": ..., "decay_steps": ..., ...}."""
     if not isinstance(spec, Mapping):
-        return spec
+        return float(spec) if isinstance(spec, int) and not isinstance(spec, bool) else spec  # Keras takes floats
     spec = dict(spec)
     kind = spec.pop("schedule", None)
     if kind not in SCHEDULES:
@@ -94,6 +95,7 @@ def build_gan(config: Union[RunConfig, Mapping[str, Any]], strategy: Any = None)
     """
     if not isinstance(config, RunConfig):
         config = RunConfig.from_dict(config)
+    check_values(config.to_dict())  # what `resolve` refuses, for configs that did not come through it
     compile_kwargs = dict(config.compile)
     if config.run.get("jit"):
         compile_kwargs["jit_compile"] = True
