@@ -64,7 +64,7 @@ def test_schedule_without_growing_and_phase_index():
     assert [direct.level_at(n) for n in (0, 5, 10**9)] == [(32, 1.0)] * 3
     phases = [int(phase_index(*SCHEDULE.level_of_detail(n))) for n in (0, 100, 101, 150, 251, 300)]
     assert phases == [0, 0, 1, 2, 3, 4]
-    assert SCHEDULE.describe(125) == "8x8, fading in (alpha 0.5)" and SCHEDULE.describe(200) == "8x8, stable"
+    assert SCHEDULE.describe(8, 0.5) == "8x8, fading in (alpha 0.5)" and SCHEDULE.describe(8, 1.0) == "8x8, stable"
 
 
 @pytest.mark.parametrize("kwargs, message", [

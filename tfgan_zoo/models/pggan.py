@@ -18,6 +18,9 @@ Every conv / dense is equalized (weights N(0, 1) scaled at run time by gain / sq
 sqrt 2 unless said), biases start at 0, leaky ReLU slope 0.2, pixel-norm epsilon 1e-8. Feature maps
 per resolution: min(fmap_base / 2^(log2(r) - 1) ^ fmap_decay, fmap_max) (the official nf()).
 
+Declared with a fixed resolution: a preset's resolution is its growing schedule's final one, not
+the data's (`config.data_fit` says how data of another size gets there).
+
 The functional models are the *final* networks: the generator maps z to images at `resolution`,
 the discriminator maps such images to logits. They are built as the official "linear" structure
 -- every toRGB / fromRGB with a FadeIn layer (alpha 1) between consecutive resolutions -- so that
@@ -41,9 +44,11 @@ from keras import ops
 
 from tfgan_zoo.layers import Bias, EqualizedConv2D, EqualizedDense, FadeIn, MinibatchStdDev, PixelNormalization
 from tfgan_zoo.layers.fade_in import fade
+from tfgan_zoo.models.registry import declare
 
 MIN_RESOLUTION = 4
 MAX_RESOLUTION = 1024
+RESOLUTIONS = tuple(2**k for k in range(2, 11))  # 4 .. 1024
 DENSE_4X4_GAIN = math.sqrt(2.0) / 4.0  # the official G's 4x4 dense ("to match the original Theano implementation")
 LRELU = "leaky_relu"  # keras.activations.leaky_relu: negative slope 0.2, as the paper
 
@@ -115,6 +120,7 @@ def _generator_block(resolution: int, in_shape: tuple, maps: int) -> keras.Model
     return keras.Model(x, h, name=f"block_{resolution}")
 
 
+@declare("generator", makes="images", resolutions=RESOLUTIONS, fixed_resolution=True)
 def pggan_generator(
     latent_dim: int = 512, resolution: int = 32, channels: int = 3, fmap_base: int = 8192,
     fmap_max: int = 512, fmap_decay: float = 1.0, num_classes: Optional[int] = None, name: str = "generator",
@@ -205,6 +211,7 @@ def _discriminator_block(resolution: int, in_maps: int, fmaps: Any, group_size: 
     return keras.Model(x, h, name=f"block_{resolution}")
 
 
+@declare("discriminator", makes="images", resolutions=RESOLUTIONS, fixed_resolution=True)
 def pggan_discriminator(
     resolution: int = 32, channels: int = 3, fmap_base: int = 8192, fmap_max: int = 512,
     fmap_decay: float = 1.0, minibatch_group_size: int = 4, num_classes: Optional[int] = None,

@@ -122,9 +122,8 @@ class GrowthSchedule:
         stage, alpha = self.level_of_detail(images_seen)
         return self.resolutions[int(stage)], float(alpha)
 
-    def describe(self, images_seen: int) -> str:
+    def describe(self, resolution: int, alpha: float) -> str:
         """"16x16, fading in (alpha 0.25)" / "32x32, stable" for messages."""
-        resolution, alpha = self.level_at(images_seen)
         state = "stable" if alpha >= 1.0 else f"fading in (alpha {alpha:.3g})"
         return f"{resolution}x{resolution}, {state}"
 
@@ -291,6 +290,35 @@ class ProgressiveGAN(GAN):
     def level(self) -> tuple[int, float]:
         """(resolution, alpha) of the last training step (the start level before any)."""
         return self.schedule.resolutions[int(self.stage.numpy())], float(self.alpha.numpy())
+
+    @property
+    def trained_steps(self) -> int:
+        """Training steps so far: discriminator updates / d_steps (the optimizers' counters restart at
+        each phase change)."""
+        return int(self.discriminator_updates.numpy()) // self.d_steps
+
+    @property
+    def fully_grown(self) -> bool:
+        """Whether the last training step ran the final stage stable (alpha 1)."""
+        return self.level() == (self.schedule.final_resolution, 1.0)
+
+    def generator_for_export(self, stage: str = "final") -> keras.Model:
+        """The (EMA) generator to export: the final networks at alpha 1 (stage="final"), refused
+        with a ValueError naming the stage reached unless the schedule got there; or a copy
+        computing the level the run reached (stage="current"), upsampled to the final size."""
+        if stage not in ("current", "final"):
+            raise ValueError(f"stage must be 'current' or 'final', got {stage!r}.")
+        resolution, alpha = self.level()
+        if stage == "current":
+            return pggan_lib.generator_for_level(self.sampling_generator, resolution, alpha)
+        if not self.fully_grown:
+            schedule = self.schedule
+            raise ValueError(
+                f"Training stopped at {schedule.describe(resolution, alpha)} of the {schedule.start_resolution} -> "
+                f"{schedule.final_resolution} schedule, so the {schedule.final_resolution}x{schedule.final_resolution} "
+                "networks are not grown; train on (--resume) or export the stage reached (--stage current)."
+            )
+        return self.sampling_generator
 
     def _images_per_update(self, real: Tensor) -> Tensor:
         replicas, _ = _replica_context()
