@@ -160,6 +160,16 @@ def test_the_step_trains_at_its_level_and_logs_it():
     assert gan.level() == (4, 1.0)  # generate(stage="final") leaves the level alone
 
 
+def test_the_drift_term_reuses_the_losss_real_logits():
+    gan = tiny()
+    calls = []
+    original = gan.discriminator_at
+    gan.discriminator_at = lambda network, images, *args: calls.append(images) or original(network, images, *args)
+    gan.fit(dataset(), steps_per_epoch=1, epochs=1, verbose=0)
+    # D update: real (loss and drift), fake, GP interpolates; G update: fake
+    assert len(calls) == 4 and len({id(images) for images in calls}) == 4
+
+
 def test_without_reset_the_optimizers_keep_counting():
     gan = tiny(reset_optimizers=False, regularizers=())
     gan.fit(dataset(), steps_per_epoch=4, epochs=1, verbose=0)  # through the phase change at step 3

@@ -31,7 +31,8 @@ a phase starts (a fade, or the stable phase after it) every variable of both opt
 learning rate is set to zero, as the official code re-initialises its Adam state -- moments AND
 step counter, so Adam's bias correction starts over. The optimizers' `iterations` then count the
 updates since the last phase change; the GAN's EMA warm-up and lazy-regulariser intervals, which
-read them, restart with them (the PGGAN presets use neither).
+read them, restart with them: with the warm-up the generator average restarts at each phase (the
+PGGAN presets use that, see tfgan_zoo/presets/pggan.py).
 """
 from __future__ import annotations
 
@@ -195,6 +196,23 @@ def reset_optimizer(optimizer: keras.optimizers.Optimizer, when: Any = True) -> 
         variable.assign(tf.where(when, tf.zeros(variable.shape, variable.dtype), variable))
 
 
+class _UpdateLogits:
+    """Logits computed during the discriminator update in progress, by input tensor: the adversarial
+    loss and the drift term then share one D(real) (the official loss computes the real scores
+    once). Active only between the update's first discriminator call and its end."""
+
+    def __init__(self) -> None:
+        self.entries: Optional[dict] = None
+
+    def get(self, samples: Tensor) -> Optional[Tensor]:
+        entry = None if self.entries is None else self.entries.get(id(samples))
+        return entry[1] if entry is not None and entry[0] is samples else None
+
+    def put(self, samples: Tensor, logits: Tensor) -> None:
+        if self.entries is not None:
+            self.entries[id(samples)] = (samples, logits)
+
+
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
 class LastValue(keras.metrics.Metric):
     """The last value given to `update_state` (for the resolution and alpha of the logs: a mean
@@ -267,6 +285,7 @@ class ProgressiveGAN(GAN):
         self.alpha = _state_variable(1.0, "float32", "alpha")
         self._resolutions = tf.constant(self.schedule.resolutions, tf.float32)
         self._level_override: Optional[tuple] = None  # (stage, alpha) while generate(stage="final") runs
+        self._update_logits = _UpdateLogits()
 
     def get_config(self) -> dict:
         return {**super().get_config(), "schedule": self.schedule.get_config(),
@@ -375,17 +394,23 @@ class ProgressiveGAN(GAN):
         return self._at_level(lambda r, a: self.generator_at(generator, z, r, a, training))
 
     def discriminate(self, samples: Tensor, labels: Optional[Tensor], training: bool = True) -> Tensor:
-        """D(x) at the current level of detail."""
-        return self._at_level(lambda r, a: self.discriminator_at(self.discriminator, samples, r, a, training))
+        """D(x) at the current level of detail (once per input within a discriminator update)."""
+        logits = self._update_logits.get(samples)
+        if logits is None:
+            logits = self._at_level(lambda r, a: self.discriminator_at(self.discriminator, samples, r, a, training))
+            self._update_logits.put(samples, logits)
+        return logits
 
     def discriminator_adversarial(self, real: Tensor, fake: Tensor, labels: Optional[Tensor]) -> tuple[Tensor, dict]:
         """GAN's loss; reports the resolution and alpha of the step."""
+        self._update_logits.entries = {}  # until after_discriminator_step: this update's D(real) is shared
         loss, extra = super().discriminator_adversarial(real, fake, labels)
         resolution = tf.gather(self._resolutions, self.stage)
         return loss, {**extra, "resolution": (resolution, 1.0), "alpha": (tf.convert_to_tensor(self.alpha), 1.0)}
 
     def after_discriminator_step(self, report: dict) -> None:
         """Counts the update: images seen = discriminator updates x batch."""
+        self._update_logits.entries = None
         super().after_discriminator_step(report)
         self.discriminator_updates.assign_add(1)
 
