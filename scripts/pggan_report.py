@@ -62,25 +62,24 @@ def snapshot_callback(steps: Sequence[int], latents: np.ndarray):
     return Snapshots()
 
 
-def confident_share(probabilities: np.ndarray, threshold: float = CONFIDENCE) -> float:
-    """The share of samples whose most probable class has probability above `threshold`."""
-    return float(np.mean(probabilities.max(axis=1) > threshold))
-
-
-def evaluate(gan, num: int, seed: int = 0) -> dict:
-    """FID (MNIST features, mnist5k held-out reals), classes, confident share of the final generator."""
+def evaluate(run_dir: Path, gan, num: int, seed: int = 0) -> dict:
+    """`tfgan-zoo evaluate` of the run (FID on MNIST features against the mnist5k held-out digits,
+    classes; samples cropped back to 28x28), the share of confident samples, and the FID of the
+    raw generator (without EMA)."""
     from tfgan_zoo.data import centre_crop
-    from tfgan_zoo.metrics.evaluate import evaluate_generator
+    from tfgan_zoo.metrics.cli import evaluate_run
+    from tfgan_zoo.metrics.evaluate import evaluate_generator, generate_samples
     from tfgan_zoo.metrics.features import MnistFeatures
 
-    generate = lambda n, seed=None: centre_crop(gan.generate(n, seed=seed, stage="final").numpy(), 28)
-    result = evaluate_generator(generate, num=num, metrics=("fid", "classes"), features="mnist", seed=seed)
-    images = np.concatenate([generate(500, seed=seed + i) for i in range(num // 500)])
-    probabilities = MnistFeatures().predict_probabilities(images)
+    result = evaluate_run(run_dir, metrics="fid,classes", num=num, seed=seed, gan=gan)
+    samples = generate_samples(lambda n, seed=None: centre_crop(gan.generate(n, seed=seed), 28), num, seed)
+    probabilities = MnistFeatures().predict_probabilities(samples)
     confident = probabilities.max(axis=1) > CONFIDENCE
-    result["confident_share"] = confident_share(probabilities)
-    result["confident_classes"] = int(len(np.unique(probabilities.argmax(axis=1)[confident])))
-    return result
+    raw = evaluate_generator(lambda n, seed=None: centre_crop(gan.generate(n, seed=seed, use_ema=False), 28),
+                             num=num, metrics=("fid",), features="mnist", seed=seed)
+    return {"fid": result["fid"], "classes": result["classes"], "confident_share": float(confident.mean()),
+            "confident_classes": int(len(np.unique(probabilities.argmax(axis=1)[confident]))),
+            "fid_raw_generator": raw["fid"]}
 
 
 def train_variant(name: str, overrides: dict, out: Path, steps: Optional[int], num: int) -> dict:
@@ -97,14 +96,14 @@ def train_variant(name: str, overrides: dict, out: Path, steps: Optional[int], n
     result = runner.train(PRESET, steps=total, out=out / name, overrides=overrides, callbacks=[snapshots],
                           progress=False, echo=print)
     wall, cpu = time.perf_counter() - wall_before, time.process_time() - cpu_before
-    metrics = evaluate(result.gan, num)
+    metrics = evaluate(out / name, result.gan, num)
     return {
         "variant": name, "overrides": overrides, "steps": total, "images": total * batch,
         "train_seconds": round(result.seconds, 1), "wall_seconds": round(wall, 1), "cpu_seconds": round(cpu, 1),
         "load_average": [round(load_before, 1), round(os.getloadavg()[0], 1)],
         "snapshots": {str(step): {"resolution": snapshots.levels[step][0], "alpha": snapshots.levels[step][1]}
                       for step in snapshot_steps if step in snapshots.levels},
-        "metrics": {key: metrics[key] for key in ("fid", "classes", "confident_share", "confident_classes")},
+        "metrics": metrics,
         "_strip": [snapshots.images[step] for step in snapshot_steps if step in snapshots.images],
     }
 
@@ -119,9 +118,10 @@ def write_report(results: list[dict], report: Path, figures: Path, command: str)
     rows = []
     for r in results:
         m = r["metrics"]
-        rows.append(f"| {r['variant']} | {m['fid']:.2f} | {m['classes']['classes_covered']} | "
-                    f"{100 * m['confident_share']:.1f} | {100 * m['classes']['max_class_fraction']:.1f} | "
-                    f"{r['train_seconds'] / 60:.1f} | {r['cpu_seconds'] / 60:.1f} |")
+        rows.append(f"| {r['variant']} | {m['fid']:.2f} | {m['fid_raw_generator']:.2f} | "
+                    f"{m['classes']['classes_covered']} | {100 * m['confident_share']:.1f} | "
+                    f"{100 * m['classes']['max_class_fraction']:.1f} | {r['train_seconds'] / 60:.1f} | "
+                    f"{r['cpu_seconds'] / 60:.1f} |")
     growing = next(r for r in results if r["variant"] == "growing")
     stages = ", ".join(f"step {step}: {level['resolution']}x{level['resolution']}"
                        for step, level in growing["snapshots"].items())
@@ -147,8 +147,8 @@ schedule starting at 32x32 (the official `-nogrowing`). Evaluation of the final 
 cropped back to 28x28; FID on the MNIST classifier's features against the 1,000 mnist5k held-out digits
 (real-vs-real floor 0.25); classes and confidence by the same classifier.
 
-| Run | MNIST FID | Classes (of 10) | Confident > 0.9 % | Largest class % | Train min (wall) | CPU min |
-|---|---|---|---|---|---|---|
+| Run | MNIST FID (EMA) | FID raw G | Classes (of 10) | Confident > 0.9 % | Largest class % | Train min (wall) | CPU min |
+|---|---|---|---|---|---|---|---|
 {chr(10).join(rows)}
 
 Samples from fixed latents at the end of each stage ({stages}); each row is one point in training

@@ -255,22 +255,14 @@ class ProgressiveGAN(GAN):
     generator.keras) is always the final generator.
     """
 
-    def __init__(
-        self,
-        generator: keras.Model,
-        discriminator: keras.Model,
-        latent_dim: int,
-        num_classes: Optional[int] = None,
-        seed: Optional[int] = None,
-        schedule: Union[GrowthSchedule, dict, None] = None,
-        reset_optimizers: bool = True,
-        **kwargs: Any,
-    ):
+    def __init__(self, generator: keras.Model, discriminator: keras.Model, latent_dim: int, *,
+                 schedule: Union[GrowthSchedule, dict, None] = None, reset_optimizers: bool = True, **kwargs: Any):
+        num_classes = kwargs.pop("num_classes", None)
         if num_classes is not None:
             raise ValueError(f"ProgressiveGAN is unconditional: expected num_classes=None, got {num_classes!r}.")
         if not isinstance(reset_optimizers, bool):
             raise ValueError(f"reset_optimizers must be True or False, got {reset_optimizers!r}.")
-        super().__init__(generator, discriminator, latent_dim, num_classes=None, seed=seed, **kwargs)
+        super().__init__(generator, discriminator, latent_dim, **kwargs)
         self.schedule = GrowthSchedule.from_config(schedule if schedule is not None else {})
         for role, network in (("generator", generator), ("discriminator", discriminator)):
             size = pggan_lib.network_resolution(network, role)
@@ -416,16 +408,15 @@ class ProgressiveGAN(GAN):
 
     # --- sampling -------------------------------------------------------------------------------
 
-    def generate(self, num_or_z: Any, labels: Any = None, seed: Optional[int] = None, use_ema: bool = True,
-                 batch_size: int = 256, stage: str = "current") -> Tensor:
+    def generate(self, *args: Any, stage: str = "current", **kwargs: Any) -> np.ndarray:
         """GAN.generate at the current level of detail (stage="current"), or from the final
         networks (stage="final", what export and `tfgan-zoo sample` use)."""
         if stage not in ("current", "final"):
             raise ValueError(f"stage must be 'current' or 'final', got {stage!r}.")
         if stage == "current":
-            return super().generate(num_or_z, labels=labels, seed=seed, use_ema=use_ema, batch_size=batch_size)
+            return super().generate(*args, **kwargs)
         self._level_override = (self.schedule.num_stages - 1, 1.0)
         try:
-            return super().generate(num_or_z, labels=labels, seed=seed, use_ema=use_ema, batch_size=batch_size)
+            return super().generate(*args, **kwargs)
         finally:
             self._level_override = None

@@ -66,20 +66,9 @@ class UnrolledGAN(GAN):
     replica unrolls the same global-batch update as the real discriminator step.
     """
 
-    def __init__(
-        self,
-        generator: keras.Model,
-        discriminator: keras.Model,
-        latent_dim: int,
-        num_classes: Optional[int] = None,
-        seed: Optional[int] = None,
-        unrolling_steps: int = 5,
-        first_order: bool = False,
-        unroll_learning_rate: Optional[float] = None,
-        unroll_optimizer: str = "sgd",
-        unrolled_objective: str = "generator_loss",
-        **kwargs: Any,
-    ):
+    def __init__(self, generator: keras.Model, discriminator: keras.Model, latent_dim: int, *,
+                 unrolling_steps: int = 5, first_order: bool = False, unroll_learning_rate: Optional[float] = None,
+                 unroll_optimizer: str = "sgd", unrolled_objective: str = "generator_loss", **kwargs: Any):
         if isinstance(unrolling_steps, bool) or int(unrolling_steps) != unrolling_steps or unrolling_steps < 0:
             raise ValueError(f"unrolling_steps must be an integer >= 0, got {unrolling_steps!r}.")
         if unroll_learning_rate is not None and not float(unroll_learning_rate) > 0.0:
@@ -92,7 +81,7 @@ class UnrolledGAN(GAN):
             )
         if not isinstance(first_order, bool):
             raise ValueError(f"first_order must be True or False, got {first_order!r}.")
-        super().__init__(generator, discriminator, latent_dim, num_classes=num_classes, seed=seed, **kwargs)
+        super().__init__(generator, discriminator, latent_dim, **kwargs)
         self.unrolling_steps = int(unrolling_steps)
         self.first_order = first_order
         self.unroll_learning_rate = None if unroll_learning_rate is None else float(unroll_learning_rate)
