@@ -252,7 +252,8 @@ class ProgressiveGAN(GAN):
 
     `generate` draws at the current level of detail (the sample grids; upsampled to the final
     size), or with stage="final" from the final networks; `sampling_generator` (export, the run's
-    generator.keras) is always the final generator.
+    generator.keras) is always the final generator. Samples are clipped to [-1, 1] (the networks'
+    toRGB is linear, as the official code's, which clips when it writes images).
     """
 
     def __init__(self, generator: keras.Model, discriminator: keras.Model, latent_dim: int, *,
@@ -381,9 +382,11 @@ class ProgressiveGAN(GAN):
         return self._at_level(lambda r, a: real_images_at(real, r, a), stage, alpha)
 
     def generate_from(self, z: Tensor, labels: Optional[Tensor], training: bool, use_ema: bool = False) -> Tensor:
-        """G(z) at the current level of detail (the EMA generator when `use_ema` and it exists)."""
+        """G(z) at the current level of detail (the EMA generator when `use_ema` and it exists); out of
+        training clipped to [-1, 1], as the official code clips samples turning them into images."""
         generator = self.ema_generator if (use_ema and self.ema_generator is not None) else self.generator
-        return self._at_level(lambda r, a: self.generator_at(generator, z, r, a, training))
+        images = self._at_level(lambda r, a: self.generator_at(generator, z, r, a, training))
+        return images if training else tf.clip_by_value(images, -1.0, 1.0)
 
     def discriminate(self, samples: Tensor, labels: Optional[Tensor], training: bool = True) -> Tensor:
         """D(x) at the current level of detail (once per input within a discriminator update)."""
@@ -407,6 +410,14 @@ class ProgressiveGAN(GAN):
         self.discriminator_updates.assign_add(1)
 
     # --- sampling -------------------------------------------------------------------------------
+
+    @property
+    def sampling_generator(self) -> keras.Model:
+        """The final (EMA) networks with the linear toRGB output clipped to [-1, 1] (export and the
+        run's generator.keras): a model over the same layers, so it follows the weights."""
+        network = super().sampling_generator
+        images = keras.layers.Activation("hard_tanh", name="clip_to_images")(network.outputs[0])
+        return keras.Model(network.inputs[0], images, name=network.name)  # unconditional: z only
 
     def generate(self, *args: Any, stage: str = "current", **kwargs: Any) -> np.ndarray:
         """GAN.generate at the current level of detail (stage="current"), or from the final
