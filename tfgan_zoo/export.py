@@ -423,13 +423,16 @@ def load_keras_model(path: PathLike) -> keras.Model:
 
 
 def export_run(run_dir: PathLike, path: PathLike, *, overwrite: bool = False, name: Optional[str] = None,
-               data_license: Optional[str] = None) -> RunExport:
+               data_license: Optional[str] = None, stage: str = "final") -> RunExport:
     """Export a run directory's generator to `path` with a model card made from the run.
 
     A finished run exports its generator.keras (the EMA copy when the run kept one); a run that
     did not finish (interrupted, or stopped at a NaN) exports the sampling generator of its latest
-    checkpoint, and the card's training_steps is that checkpoint's step. Bad input (no run, no
-    checkpoint, an unusable `path`) raises an InputError before anything is written.
+    checkpoint, and the card's training_steps is that checkpoint's step. A progressive run
+    (ProgressiveGAN) exports its grown networks from its latest checkpoint, refused before the last
+    stage unless `stage="current"` asks for the stage it reached (the card's "stage" says which).
+    Bad input (no run, no checkpoint, an unusable `path`) raises an InputError before anything is
+    written.
     """
     from tfgan_zoo.training import checkpoint as checkpoint_lib
     from tfgan_zoo.training import runner
@@ -443,15 +446,29 @@ def export_run(run_dir: PathLike, path: PathLike, *, overwrite: bool = False, na
     # generator.keras is written when training reaches its steps; a run resumed for more steps
     # and stopped again keeps the older file, and its checkpoints are newer.
     finished = keras_file.is_file() and (latest is None or checkpoint_lib.checkpoint_step(latest) >= total)
-    if finished:
+    grows = (config.get("model") or {}).get("class") == "ProgressiveGAN"
+    if stage != "final" and not grows:
+        raise ExportError(f"stage {stage!r} (--stage) applies to progressive runs; run {str(run_dir)!r} does not grow.")
+    stage_card = None
+    if finished and not grows:
         generator, step = load_keras_model(keras_file), total
     elif latest is None and not (run_dir / runner.WEIGHTS_FILE).is_file():
         raise ExportError(f"Run {str(run_dir)!r} has no checkpoint yet and no {runner.GENERATOR_FILE}: "
                           "nothing to export (train it first).")
     else:
         gan, _ = runner.load_run(run_dir)
-        generator, step = gan.sampling_generator, int(gan.g_optimizer.iterations.numpy())
+        generator, step = gan.sampling_generator, gan.trained_steps
+        if grows:  # the level of detail the run reached decides what may be exported
+            try:
+                generator = gan.generator_for_export(stage)
+            except ValueError as error:
+                raise ExportError(f"Run {str(run_dir)!r}: {error}") from None
+            resolution, alpha = gan.level()
+            stage_card = {"exported": stage, "resolution": resolution, "alpha": alpha,
+                          "final_resolution": gan.schedule.final_resolution}
     card = run_model_card(run_dir, config)
+    if stage_card is not None:
+        card["stage"] = stage_card
     if not finished:
         card["training_steps"] = step
         card["note"] = (f"exported from the latest checkpoint (step {step}) of a run that did not finish "

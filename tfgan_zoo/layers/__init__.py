@@ -12,10 +12,12 @@
 - ``NoiseInjection``           StyleGAN (Karras et al. 2019)
 - ``SpectralNormalization``    Miyato et al. 2018, with the gradient through sigma (eq. 12)
 - ``EqualizedDense``, ``EqualizedConv2D``  Karras et al. 2018 (equalized learning rate)
+- ``Bias``                     a per-channel bias (PGGAN's 4x4 dense, StyleGAN's noise inputs)
 """
 from __future__ import annotations
 
 from tfgan_zoo.layers.adain import AdaIN
+from tfgan_zoo.layers.bias import Bias
 from tfgan_zoo.layers.conditional_batch_norm import ConditionalBatchNormalization
 from tfgan_zoo.layers.equalized import EqualizedConv2D, EqualizedDense
 from tfgan_zoo.layers.fade_in import FadeIn
@@ -30,6 +32,7 @@ from tfgan_zoo.layers.spectral_normalization import SpectralNormalization
 
 __all__ = [
     "AdaIN",
+    "Bias",
     "ConditionalBatchNormalization",
     "EqualizedConv2D",
     "EqualizedDense",
