@@ -8,12 +8,16 @@
 - ``AdaIN``                    Huang & Belongie 2017, StyleGAN (Karras et al. 2019)
 - ``FadeIn``                   Karras et al. 2018
 - ``NoiseInjection``           StyleGAN (Karras et al. 2019)
+- ``Blur2D``, ``ConstantInput``, ``Bias``, ``WAverage``  StyleGAN (Karras et al. 2019)
 - ``EqualizedDense``, ``EqualizedConv2D``  Karras et al. 2018 (equalized learning rate)
 """
 from __future__ import annotations
 
 from tfgan_zoo.layers.adain import AdaIN
+from tfgan_zoo.layers.bias import Bias
+from tfgan_zoo.layers.blur import Blur2D
 from tfgan_zoo.layers.conditional_batch_norm import ConditionalBatchNormalization
+from tfgan_zoo.layers.constant_input import ConstantInput
 from tfgan_zoo.layers.equalized import EqualizedConv2D, EqualizedDense
 from tfgan_zoo.layers.fade_in import FadeIn
 from tfgan_zoo.layers.minibatch_discrimination import MinibatchDiscrimination
@@ -21,10 +25,14 @@ from tfgan_zoo.layers.minibatch_stddev import MinibatchStdDev
 from tfgan_zoo.layers.noise_injection import NoiseInjection
 from tfgan_zoo.layers.pixel_norm import PixelNormalization
 from tfgan_zoo.layers.self_attention import SelfAttention
+from tfgan_zoo.layers.w_average import WAverage
 
 __all__ = [
     "AdaIN",
+    "Bias",
+    "Blur2D",
     "ConditionalBatchNormalization",
+    "ConstantInput",
     "EqualizedConv2D",
     "EqualizedDense",
     "FadeIn",
@@ -33,4 +41,5 @@ __all__ = [
     "NoiseInjection",
     "PixelNormalization",
     "SelfAttention",
+    "WAverage",
 ]
