@@ -18,6 +18,7 @@ _LAZY = {
     "GAN": "tfgan_zoo.training.gan:GAN",
     "UnrolledGAN": "tfgan_zoo.training.unrolled:UnrolledGAN",
     "BEGAN": "tfgan_zoo.training.began:BEGAN",
+    "StyleGAN": "tfgan_zoo.training.stylegan:StyleGAN",
     "losses": "tfgan_zoo.losses",
     "regularizers": "tfgan_zoo.regularizers",
     "layers": "tfgan_zoo.layers",

@@ -235,6 +235,7 @@ _MODEL_CLASSES = {
     "GAN": "tfgan_zoo.training.gan:GAN",
     "UnrolledGAN": "tfgan_zoo.training.unrolled:UnrolledGAN",
     "BEGAN": "tfgan_zoo.training.began:BEGAN",
+    "StyleGAN": "tfgan_zoo.training.stylegan:StyleGAN",
 }
 
 

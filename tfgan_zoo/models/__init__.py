@@ -8,6 +8,7 @@ import keras
 from tfgan_zoo.models.began import began_autoencoder, began_generator
 from tfgan_zoo.models.dcgan import dcgan_discriminator, dcgan_generator
 from tfgan_zoo.models.mlp import mlp_discriminator, mlp_generator
+from tfgan_zoo.models.stylegan import stylegan_generator
 
 BUILDERS: dict[str, Callable[..., keras.Model]] = {
     "mlp_generator": mlp_generator,
@@ -16,6 +17,7 @@ BUILDERS: dict[str, Callable[..., keras.Model]] = {
     "dcgan_discriminator": dcgan_discriminator,
     "began_generator": began_generator,
     "began_autoencoder": began_autoencoder,
+    "stylegan_generator": stylegan_generator,
 }
 
 
@@ -29,4 +31,4 @@ def build(kind: str, **config: Any) -> keras.Model:
         raise ValueError(f"Bad config for {kind!r}: {error}") from None
 
 
-__all__ = ["BUILDERS", "began_autoencoder", "began_generator", "build", "dcgan_discriminator", "dcgan_generator", "mlp_discriminator", "mlp_generator"]
+__all__ = ["BUILDERS", "began_autoencoder", "began_generator", "build", "dcgan_discriminator", "dcgan_generator", "mlp_discriminator", "mlp_generator", "stylegan_generator"]

@@ -527,13 +527,15 @@ class GAN(keras.Model):
         seed: Optional[int] = None,
         use_ema: bool = True,
         batch_size: int = 256,
+        **options: Any,
     ) -> Tensor:
         """Samples from the generator (the EMA copy when there is one and `use_ema`).
 
         `num_or_z` is a count (latents drawn from N(0, I) with numpy's generator seeded by `seed`)
         or an array of latents (n, latent_dim). For a conditional GAN, `labels` is one class for all,
-        or one per sample; by default class i % num_classes for sample i. Returns float32 samples:
-        images in [-1, 1] (tanh output) or points.
+        or one per sample; by default class i % num_classes for sample i. `options` go to a
+        variant's `generate_from` (StyleGAN: psi, truncation_cutoff, noise). Returns float32
+        samples: images in [-1, 1] (tanh output) or points.
         """
         if isinstance(num_or_z, (int, np.integer)):
             if num_or_z < 1:
@@ -549,7 +551,7 @@ class GAN(keras.Model):
         for start in range(0, num, batch_size):
             stop = start + batch_size
             batch_labels = None if label_array is None else label_array[start:stop]
-            outputs.append(self.generate_from(z[start:stop], batch_labels, training=False, use_ema=use_ema))
+            outputs.append(self.generate_from(z[start:stop], batch_labels, training=False, use_ema=use_ema, **options))
         return tf.cast(tf.concat(outputs, axis=0), tf.float32)
 
     def _labels_for(self, labels: Any, num: int) -> Optional[np.ndarray]:
