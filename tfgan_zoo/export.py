@@ -15,6 +15,13 @@ tfgan_zoo nor Keras to run. Its signatures (`saved_model_cli show --dir PATH --a
         float_images      same inputs; outputs images float32 (-1, H, W, C) in [-1, 1]
     point generators (output (batch, D), e.g. the 2-D toy MLPs)
         serving_default   same inputs; outputs points float32 (-1, D) -- raw values, no uint8 form
+    style-based generators (tfgan_zoo.models.stylegan_generator; see tfgan_zoo.export_style)
+        serving_default, float_images   also take psi float32 (-1): the truncation in W per sample,
+                                        in [0, 1] (1: untruncated)
+        mix               z_coarse, z_fine float32 (-1, latent_dim), crossover int32 (-1) in
+                          [0, num_style_layers] [, label], psi -> images uint8: z_coarse styles the
+                          layers below the crossover, z_fine the rest
+        all with the generator's fixed noise buffers, so an output depends on the inputs only
 
 Inputs are validated inside the graph, so a bad request to TF Serving fails with a clear
 InvalidArgument error rather than a shape error deep inside the network: "z must be a matrix of
@@ -63,7 +70,8 @@ class GeneratorSpec:
 
     `output_kind` is "images" (output (batch, H, W, C) in [-1, 1]) or "points" (output (batch, D));
     `output_shape` leaves out the batch axis. `z_index` / `label_index` are the positions of the
-    inputs in `generator.inputs` (label_index is None when unconditional).
+    inputs in `generator.inputs` (label_index is None when unconditional). `style_layers` is the
+    number of style layers of a style-based generator (None for others).
     """
 
     latent_dim: int
@@ -72,6 +80,7 @@ class GeneratorSpec:
     output_shape: tuple
     z_index: int = 0
     label_index: Optional[int] = None
+    style_layers: Optional[int] = None
 
     @property
     def conditional(self) -> bool:
@@ -85,6 +94,10 @@ class GeneratorSpec:
             inputs["label"] = {"dtype": "int32", "shape": [None],
                                "description": f"class of each sample, in [0, {self.num_classes})"}
         shape = [None, *self.output_shape]
+        if self.style_layers is not None:
+            from tfgan_zoo.export_style import style_signatures
+
+            return style_signatures(self, inputs, shape)
         if self.output_kind == "points":
             return {SERVING_SIGNATURE: {"inputs": inputs, "outputs": {
                 "points": {"dtype": "float32", "shape": shape, "description": "generated points (raw values)"}}}}
@@ -190,7 +203,10 @@ def describe_generator(
         raise ExportError(
             f"Expected a generator output of rank 4 (batch, height, width, channels) or rank 2 "
             f"(batch, dim), got shape {out_shape}.")
-    return GeneratorSpec(int(latent_dim), num_classes, kind, tuple(out_shape[1:]), z_index, label_index)
+    from tfgan_zoo.models.stylegan import is_style_generator, style_parts
+
+    style_layers = style_parts(generator).num_layers if is_style_generator(generator) else None
+    return GeneratorSpec(int(latent_dim), num_classes, kind, tuple(out_shape[1:]), z_index, label_index, style_layers)
 
 
 # --- the serving graph -----------------------------------------------------------------------------
@@ -201,13 +217,13 @@ def to_uint8_tensor(images: tf.Tensor) -> tf.Tensor:
     return tf.cast(tf.clip_by_value(scaled, 0.0, 255.0), tf.uint8)
 
 
-def _checked_inputs(spec: GeneratorSpec, z: tf.Tensor, label: Optional[tf.Tensor]):
+def _checked_inputs(spec: GeneratorSpec, z: tf.Tensor, label: Optional[tf.Tensor], name: str = "z"):
     """In-graph validation. TF Serving feeds the signature tensors without checking them against the
     signature's shapes, and Grappler folds shape arithmetic (tf.rank, ...) to the signature's static
     shapes, so the checks read sizes from the data and end in tf.ensure_shape, which checks the fed
     tensor at run time."""
     latent = spec.latent_dim
-    z_message = f"z must be a matrix of shape (batch, {latent}) float32"
+    z_message = f"{name} must be a matrix of shape (batch, {latent}) float32"
     z_shape = tf.shape(z)
     # gather from padded shapes: no out-of-range slice errors for a scalar or a rank-1 z
     batch = tf.gather(tf.concat([z_shape, [-1]], 0), 0)
@@ -218,10 +234,10 @@ def _checked_inputs(spec: GeneratorSpec, z: tf.Tensor, label: Optional[tf.Tensor
     ]
     with tf.control_dependencies(checks):
         z = tf.ensure_shape(z, [None, latent])  # any other rank: "Shape of tensor z [...] is not compatible"
-    checks = [tf.debugging.assert_all_finite(z, "z must be finite")]
+    checks = [tf.debugging.assert_all_finite(z, f"{name} must be finite")]
     if label is not None:
         k = spec.num_classes
-        shape_message = "label must have shape (batch,) with the batch size of z"
+        shape_message = f"label must have shape (batch,) with the batch size of {name}"
         label_batch = tf.gather(tf.concat([tf.shape(label), [-1]], 0), 0)
         label_checks = [
             tf.debugging.assert_equal(tf.size(label), label_batch, message=shape_message),
@@ -248,10 +264,18 @@ def _forward(generator: keras.Model, spec: GeneratorSpec, z: tf.Tensor, label: O
     return tf.cast(generator(inputs, training=False), tf.float32)
 
 
-def build_archive(generator: keras.Model, spec: GeneratorSpec) -> Any:
-    """A keras.export.ExportArchive with the serving signatures of `spec` (not yet written)."""
-    archive = keras.export.ExportArchive()
-    archive.track(generator)
+def serving_endpoints(generator: keras.Model, spec: GeneratorSpec) -> dict:
+    """{signature name: (function, input signature)} for `generator`: the style-based ones
+    (tfgan_zoo.export_style) for a style-based generator, else the z [, label] ones."""
+    if spec.style_layers is not None:
+        from tfgan_zoo.export_style import style_endpoints
+
+        return style_endpoints(generator, spec)
+    return default_endpoints(generator, spec)
+
+
+def default_endpoints(generator: keras.Model, spec: GeneratorSpec) -> dict:
+    """serving_default (uint8 images, or points) and float_images, from z [, label]."""
     signature = [tf.TensorSpec([None, spec.latent_dim], tf.float32, name="z")]
     if spec.conditional:
         signature.append(tf.TensorSpec([None], tf.int32, name="label"))
@@ -275,10 +299,16 @@ def build_archive(generator: keras.Model, spec: GeneratorSpec) -> Any:
             return {"points": _forward(generator, spec, z, None)}
 
     if spec.output_kind == "points":
-        archive.add_endpoint(SERVING_SIGNATURE, points, signature)
-    else:
-        archive.add_endpoint(SERVING_SIGNATURE, images_uint8, signature)
-        archive.add_endpoint(FLOAT_SIGNATURE, images_float, signature)
+        return {SERVING_SIGNATURE: (points, signature)}
+    return {SERVING_SIGNATURE: (images_uint8, signature), FLOAT_SIGNATURE: (images_float, signature)}
+
+
+def build_archive(generator: keras.Model, spec: GeneratorSpec) -> Any:
+    """A keras.export.ExportArchive with the serving signatures of `spec` (not yet written)."""
+    archive = keras.export.ExportArchive()
+    archive.track(generator)
+    for name, (function, signature) in serving_endpoints(generator, spec).items():
+        archive.add_endpoint(name, function, signature)
     archive.add_variable_collection(SPEC_COLLECTION, [
         tf.Variable(spec.latent_dim, dtype=tf.int32, trainable=False, name="latent_dim"),
         tf.Variable(spec.num_classes or 0, dtype=tf.int32, trainable=False, name="num_classes"),
@@ -370,12 +400,16 @@ def model_card_readme(card: dict) -> str:
     request = {"instances": [{"z": [0.0] * min(interface["latent_dim"], 3) + ["..."]}]}
     if interface["num_classes"]:
         request["instances"][0]["label"] = 0
+    if "psi" in interface["signatures"][SERVING_SIGNATURE]["inputs"]:
+        request["instances"][0]["psi"] = 1.0
     lines += [
         "", "## Use", "", "```python",
         "import tensorflow as tf",
         "model = tf.saved_model.load(PATH)          # no tfgan_zoo needed",
         "z = tf.random.normal([16, %d])" % interface["latent_dim"],
-        "out = model.signatures['serving_default'](z=z%s)" % (", label=tf.zeros([16], tf.int32)" if interface["num_classes"] else ""),
+        "out = model.signatures['serving_default'](z=z%s%s)" % (
+            ", label=tf.zeros([16], tf.int32)" if interface["num_classes"] else "",
+            ", psi=tf.ones([16])" if "psi" in interface["signatures"][SERVING_SIGNATURE]["inputs"] else ""),
         "```", "",
         "TF Serving (this directory is the version folder `NAME/1` of the model base `NAME`): "
         f"`POST /v1/models/NAME:predict` with {interface['latent_dim']} floats of z per instance"
@@ -491,9 +525,11 @@ __all__ = [
     "SPEC_COLLECTION",
     "build_archive",
     "check_export_target",
+    "default_endpoints",
     "describe_generator",
     "export_generator",
     "make_model_card",
     "model_card_readme",
+    "serving_endpoints",
     "to_uint8_tensor",
 ]
