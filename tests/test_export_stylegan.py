@@ -14,7 +14,7 @@ import tensorflow as tf
 
 from tfgan_zoo.export import export_generator
 from tfgan_zoo.layers import NoiseInjection
-from tfgan_zoo.models.stylegan import style_parts, stylegan_generator
+from tfgan_zoo.models.stylegan import nested_layers, style_parts, stylegan_generator
 from tfgan_zoo.pretrained import load_generator, to_uint8
 
 LATENT, CLASSES, LAYERS = 8, 3, 4  # 8 px: 4 style layers
@@ -28,7 +28,7 @@ def exported(tmp_path_factory):
                                    mapping_layers=2, num_classes=CLASSES, noise_seed=0)
     parts = style_parts(generator)
     parts.w_average.w_avg.assign(np.linspace(-1, 1, LATENT).astype(np.float32))
-    for layer in parts.synthesis.layers:  # noise that changes the output, so "fixed" matters
+    for layer in nested_layers(parts.synthesis):  # noise that changes the output, so "fixed" matters
         if isinstance(layer, NoiseInjection):
             layer.weight.assign(np.full(layer.weight.shape, 0.5, np.float32))
     path = export_generator(generator, tmp_path_factory.mktemp("style") / "1", model_card={"name": "tiny style"})

@@ -9,9 +9,10 @@ import pytest
 import tensorflow as tf
 
 from tfgan_zoo.layers import AdaIN, ConstantInput, EqualizedDense, NoiseInjection
+from tfgan_zoo.layers.noise_injection import inference_noise
 from tfgan_zoo.models.stylegan import (
-    check_crossover, check_psi, default_truncation_cutoff, mix_styles, num_style_layers, style_parts,
-    stylegan_generator,
+    check_crossover, check_psi, default_truncation_cutoff, mix_styles, nested_layers, num_style_layers, style_parts,
+    stylegan_generator, synthesis_at,
 )
 
 LATENT = 8
@@ -39,10 +40,10 @@ def test_style_layers_and_default_cutoff_per_resolution():
 def test_initialisation_matches_the_official_code():
     generator = tiny_generator()
     parts = style_parts(generator)
-    const = [l for l in parts.synthesis.layers if isinstance(l, ConstantInput)]
+    const = [l for l in nested_layers(parts.synthesis) if isinstance(l, ConstantInput)]
     assert len(const) == 1 and np.all(const[0].constant.numpy() == 1.0)  # constant input: ones
-    noises = [l for l in parts.synthesis.layers if isinstance(l, NoiseInjection)]
-    adains = [l for l in parts.synthesis.layers if isinstance(l, AdaIN)]
+    noises = [l for l in nested_layers(parts.synthesis) if isinstance(l, NoiseInjection)]
+    adains = [l for l in nested_layers(parts.synthesis) if isinstance(l, AdaIN)]
     assert len(noises) == len(adains) == 6  # one per style layer
     assert all(np.all(l.weight.numpy() == 0.0) for l in noises)  # per-channel noise scales: zero
     for layer in adains:  # the style affine "A": equalized, gain 1, scale bias 1
@@ -87,7 +88,7 @@ def test_noise_acts_only_through_the_zero_initialised_scales():
     train = parts.synthesize(styles, training=True).numpy()
     for value in (out["fixed"], out["none"], train):  # scales 0: noise cannot change the output
         np.testing.assert_array_equal(value, out["random"])
-    noise = parts.synthesis.get_layer("16x16_conv1_noise")
+    noise = parts.synthesis.get_layer("block_16").get_layer("16x16_conv1_noise")
     noise.weight.assign(np.full(noise.weight.shape, 0.5, np.float32))
     a, b = parts.synthesize(styles).numpy(), parts.synthesize(styles).numpy()  # fresh noise each call
     assert np.abs(a - b).max() > 1e-3
@@ -99,7 +100,7 @@ def test_noise_acts_only_through_the_zero_initialised_scales():
 def test_psi_zero_gives_w_avg_for_every_z_and_psi_one_the_untruncated_output():
     generator = tiny_generator()
     parts = style_parts(generator)
-    for layer in parts.synthesis.layers:  # noise that matters, fixed
+    for layer in nested_layers(parts.synthesis):  # noise that matters, fixed
         if isinstance(layer, NoiseInjection):
             layer.weight.assign(np.full(layer.weight.shape, 0.3, np.float32))
     w_avg = np.random.default_rng(3).normal(size=LATENT).astype(np.float32)
@@ -133,7 +134,7 @@ def test_keras_file_round_trip_keeps_w_avg_buffers_and_outputs(tmp_path):
     generator = tiny_generator(num_classes=3)
     parts = style_parts(generator)
     parts.w_average.w_avg.assign(np.arange(LATENT, dtype=np.float32))
-    for layer in parts.synthesis.layers:
+    for layer in nested_layers(parts.synthesis):
         if isinstance(layer, NoiseInjection):
             layer.weight.assign(np.full(layer.weight.shape, 0.2, np.float32))
     path = tmp_path / "g.keras"
@@ -162,3 +163,20 @@ def test_bad_input_one_clear_line_each():
         check_crossover([1, 7], 6)
     with pytest.raises(ValueError, match=r"Expected a style-based generator"):
         style_parts(keras.Sequential([keras.Input((2,)), keras.layers.Dense(2)]))
+
+
+def test_synthesis_at_grows_stage_by_stage_and_the_final_model_is_the_last_stage():
+    generator = tiny_generator()
+    parts = style_parts(generator)
+    styles = parts.styles(parts.map(latents(3)))
+    final = parts.synthesize(styles, noise="none").numpy()
+    with inference_noise(parts.synthesis, "none"):
+        np.testing.assert_array_equal(synthesis_at(parts.synthesis, styles, 16).numpy(), final)  # FadeIn at 1
+        x4 = parts.synthesis.get_layer("block_4")(styles)
+        x8 = parts.synthesis.get_layer("block_8")([x4, styles])
+        rgb4, rgb8 = (parts.synthesis.get_layer(f"to_rgb_{r}")(x).numpy() for r, x in ((4, x4), (8, x8)))
+        up = lambda a, f: a.repeat(f, axis=1).repeat(f, axis=2)  # noqa: E731
+        np.testing.assert_allclose(synthesis_at(parts.synthesis, styles, 8).numpy(), up(rgb8, 2), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(synthesis_at(parts.synthesis, styles, 8, alpha=0.25).numpy(),
+                                   up(0.75 * up(rgb4, 2) + 0.25 * rgb8, 2), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(synthesis_at(parts.synthesis, styles, 4).numpy(), up(rgb4, 4), rtol=1e-5, atol=1e-6)

@@ -9,7 +9,7 @@ import tensorflow as tf
 
 import tfgan_zoo as tz
 from tfgan_zoo.layers import NoiseInjection
-from tfgan_zoo.models.stylegan import style_parts, stylegan_generator
+from tfgan_zoo.models.stylegan import nested_layers, style_parts, stylegan_generator
 from tfgan_zoo.regularizers import R1Penalty
 from tfgan_zoo.training import checkpoint as ck
 
@@ -44,7 +44,7 @@ def latents(num, seed=0):
 
 
 def set_noise_scales(generator, value=0.3):
-    for layer in style_parts(generator).synthesis.layers:
+    for layer in nested_layers(style_parts(generator).synthesis):
         if isinstance(layer, NoiseInjection):
             layer.weight.assign(np.full(layer.weight.shape, value, np.float32))
 

@@ -14,11 +14,13 @@ The generator is a functional model `z [, labels] -> images` made of two functio
 - "mapping" (G_mapping): [z, embed(label)] -> pixel norm -> `mapping_layers` equalized dense
   layers with leaky ReLU (0.2) and the learning-rate multiplier 0.01 -> `WAverage` (identity;
   it holds w_avg, the moving average of w, and the truncation trick in W);
-- "synthesis" (G_synthesis): styles (batch, num_layers, w_dim) -> images. A learned 4x4 constant
-  (ones), then per resolution two 3x3 equalized convolutions (the first after a nearest 2x
-  upsampling and followed by the [1, 2, 1] blur), each followed by the layer epilogue
-  noise -> bias -> leaky ReLU -> instance norm -> style (AdaIN with its own equalized affine of
-  the layer's style); a linear 1x1 toRGB (gain 1). num_layers = 2 log2(resolution) - 2.
+- "synthesis" (G_synthesis): styles (batch, num_layers, w_dim) -> images. One sub-model
+  "block_{r}" per resolution: a learned 4x4 constant (ones) at 4x4, then per resolution two 3x3
+  equalized convolutions (the first after a nearest 2x upsampling and followed by the [1, 2, 1]
+  blur), each followed by the layer epilogue noise -> bias -> leaky ReLU -> instance norm ->
+  style (AdaIN with its own equalized affine of the layer's style); a linear 1x1 toRGB (gain 1)
+  per resolution, faded into the next (alpha 1 in the final model; `synthesis_at` grows it).
+  num_layers = 2 log2(resolution) - 2.
 
 The plain generator broadcasts one w to every layer. Style mixing (two latents and a crossover
 layer) belongs to training (tfgan_zoo.training.stylegan) and to sampling; both compose the
@@ -35,7 +37,7 @@ import numpy as np
 from keras import ops
 
 from tfgan_zoo.layers import (
-    AdaIN, Bias, Blur2D, ConstantInput, EqualizedConv2D, EqualizedDense, NoiseInjection,
+    AdaIN, Bias, Blur2D, ConstantInput, EqualizedConv2D, EqualizedDense, FadeIn, NoiseInjection,
     PixelNormalization, WAverage,
 )
 from tfgan_zoo.layers.noise_injection import inference_noise
@@ -123,37 +125,85 @@ def _layer_epilogue(x: Any, styles: Any, index: int, noise_seed: Optional[int], 
     return AdaIN(name=f"{name}_adain")([x, styles[:, index]])
 
 
+def _synthesis_block(resolution: int, in_maps: Optional[int], maps: int, num_layers: int, w_dim: int,
+                     blur: bool, noise_seed: Optional[int]) -> keras.Model:
+    """"block_{r}": [x,] styles -> features at r x r, styling its two layers 2 log2(r) - 4, - 3."""
+    styles = keras.Input((num_layers, w_dim), name=f"block_{resolution}_styles")
+    size, level, gain = f"{resolution}x{resolution}", int(math.log2(resolution)), math.sqrt(2.0)
+    if in_maps is None:  # 4x4: the learned constant, then one convolution
+        x = ConstantInput(4, 4, maps, name=f"{size}_const")(styles)
+        x = _layer_epilogue(x, styles, 0, noise_seed, f"{size}_const")
+        x = EqualizedConv2D(maps, 3, gain=gain, use_bias=False, name=f"{size}_conv")(x)
+        x = _layer_epilogue(x, styles, 1, noise_seed, f"{size}_conv")
+        return keras.Model(styles, x, name=f"block_{resolution}")
+    features = keras.Input((resolution // 2, resolution // 2, in_maps), name=f"block_{resolution}_input")
+    x = keras.layers.UpSampling2D(2, interpolation="nearest", name=f"{size}_upsample")(features)
+    x = EqualizedConv2D(maps, 3, gain=gain, use_bias=False, name=f"{size}_conv0_up")(x)
+    if blur:
+        x = Blur2D(name=f"{size}_blur")(x)
+    x = _layer_epilogue(x, styles, 2 * level - 4, noise_seed, f"{size}_conv0_up")
+    x = EqualizedConv2D(maps, 3, gain=gain, use_bias=False, name=f"{size}_conv1")(x)
+    x = _layer_epilogue(x, styles, 2 * level - 3, noise_seed, f"{size}_conv1")
+    return keras.Model([features, styles], x, name=f"block_{resolution}")
+
+
 def stylegan_synthesis(
     resolution: int = 32, channels: int = 3, w_dim: int = 512, fmap_base: int = 8192,
     fmap_max: int = 512, blur: bool = True, noise_seed: Optional[int] = None, name: str = "synthesis",
 ) -> keras.Model:
     """styles (batch, num_layers, w_dim) -> images (batch, R, R, channels) (the official
-    G_synthesis, fixed structure). Convolutions are equalized (gain sqrt 2) without their own
-    bias: conv [-> blur] -> noise -> bias, as the official layer order. The output is linear
-    (no tanh), as the official toRGB; images in [-1, 1] are the target range. The noise layers
-    sample fresh noise at inference too ("random"); `inference_noise(model, "fixed")` switches
-    them to their stored buffers. `noise_seed` seeds them (layer i: noise_seed + i)."""
+    G_synthesis). One sub-model "block_{r}" per resolution (4x4: the constant and a 3x3
+    convolution; above: nearest 2x upsampling, a 3x3 convolution, the blur, a 3x3 convolution),
+    each convolution followed by the layer epilogue, and a linear 1x1 toRGB "to_rgb_{r}"
+    (gain 1, no tanh, as the official code) per resolution, joined by FadeIn layers "fade_{r}"
+    at alpha 1 (the official "linear" structure: every stage is part of the model and the final
+    output is exactly the last toRGB; `synthesis_at` runs one stage of progressive growing).
+    Convolutions are equalized (gain sqrt 2) without their own bias: conv [-> blur] -> noise ->
+    bias, the official order. The noise layers sample fresh noise at inference too ("random");
+    `inference_noise(model, "fixed")` switches them to their buffers. `noise_seed` seeds them
+    (layer i: noise_seed + i)."""
     num_layers = num_style_layers(resolution)
     _check_positive(channels=channels, w_dim=w_dim, fmap_base=fmap_base, fmap_max=fmap_max)
     styles = keras.Input((num_layers, w_dim), name="styles")
-    gain = math.sqrt(2.0)
-
-    x = ConstantInput(4, 4, feature_maps(1, fmap_base, fmap_max), name="4x4_const")(styles)
-    x = _layer_epilogue(x, styles, 0, noise_seed, "4x4_const")
-    x = EqualizedConv2D(feature_maps(1, fmap_base, fmap_max), 3, gain=gain, use_bias=False, name="4x4_conv")(x)
-    x = _layer_epilogue(x, styles, 1, noise_seed, "4x4_conv")
-    for level in range(3, int(math.log2(resolution)) + 1):
-        size = f"{2 ** level}x{2 ** level}"
-        filters = feature_maps(level - 1, fmap_base, fmap_max)
-        x = keras.layers.UpSampling2D(2, interpolation="nearest", name=f"{size}_upsample")(x)
-        x = EqualizedConv2D(filters, 3, gain=gain, use_bias=False, name=f"{size}_conv0_up")(x)
-        if blur:
-            x = Blur2D(name=f"{size}_blur")(x)
-        x = _layer_epilogue(x, styles, 2 * level - 4, noise_seed, f"{size}_conv0_up")
-        x = EqualizedConv2D(filters, 3, gain=gain, use_bias=False, name=f"{size}_conv1")(x)
-        x = _layer_epilogue(x, styles, 2 * level - 3, noise_seed, f"{size}_conv1")
-    images = EqualizedConv2D(channels, 1, gain=1.0, use_bias=True, dtype="float32", name="to_rgb")(x)
+    x, images, in_maps = None, None, None
+    for level in range(2, int(math.log2(resolution)) + 1):
+        r = 2 ** level
+        maps = feature_maps(level - 1, fmap_base, fmap_max)
+        block = _synthesis_block(r, in_maps, maps, num_layers, w_dim, blur, noise_seed)
+        x = block(styles) if in_maps is None else block([x, styles])
+        in_maps = maps
+        rgb = EqualizedConv2D(channels, 1, gain=1.0, use_bias=True, dtype="float32", name=f"to_rgb_{r}")(x)
+        if images is None:
+            images = rgb
+        else:
+            old = keras.layers.UpSampling2D(2, interpolation="nearest", name=f"upsample_rgb_{r}")(images)
+            images = FadeIn(alpha=1.0, dtype="float32", name=f"fade_{r}")([old, rgb])
     return keras.Model(styles, images, name=name)
+
+
+def synthesis_at(synthesis: keras.Model, styles: Any, resolution: int, alpha: Any = None,
+                 training: bool = False) -> Any:
+    """The synthesis network grown to `resolution`, at the final size: the blocks up to it, its
+    toRGB faded by alpha (None: 1, stable) with the previous stage's toRGB upsampled, then
+    nearest-upsampled to the final resolution (the official G_synthesis at a level of detail).
+    Runs only the blocks up to `resolution`."""
+    final = int(synthesis.outputs[0].shape[1])
+    x = previous = None
+    for level in range(2, int(math.log2(resolution)) + 1):
+        block = synthesis.get_layer(f"block_{2 ** level}")
+        previous, x = x, block(styles, training=training) if level == 2 else block([x, styles], training=training)
+    images = synthesis.get_layer(f"to_rgb_{resolution}")(x)
+    if alpha is not None and previous is not None:
+        old = _upscale(synthesis.get_layer(f"to_rgb_{resolution // 2}")(previous), 2)
+        images = (1.0 - alpha) * old + alpha * images
+    return _upscale(images, final // resolution)
+
+
+def _upscale(images: Any, factor: int) -> Any:
+    """Nearest-neighbour upsampling by an integer factor."""
+    if factor == 1:
+        return images
+    return ops.repeat(ops.repeat(images, factor, axis=1), factor, axis=2)
 
 
 def stylegan_generator(
@@ -305,6 +355,15 @@ def style_parts(generator: keras.Model) -> StyleParts:
         raise ValueError(f"The mapping network of {generator.name!r} must end with a WAverage layer, got "
                          f"{type(w_average).__name__}.")
     return StyleParts(mapping, w_average, synthesis)
+
+
+def nested_layers(model: keras.layers.Layer) -> list:
+    """Every layer of `model` and of its sub-models, depth first (the model itself excluded)."""
+    found = []
+    for layer in getattr(model, "layers", ()):
+        found.append(layer)
+        found.extend(nested_layers(layer))
+    return found
 
 
 def is_style_generator(generator: Any) -> bool:
