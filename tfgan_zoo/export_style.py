@@ -3,8 +3,8 @@ trick in W per sample (`psi`) and style mixing (`mix`), with fixed noise.
 
     serving_default  z (batch, latent_dim) float32 [, label (batch,) int32], psi (batch,) float32
                      -> images uint8 (batch, H, W, C)
-    float_images     the same inputs -> images float32, the linear toRGB output (trained toward
-                     [-1, 1], not clipped; the uint8 form clips)
+    float_images     the same inputs -> images float32 in [-1, 1] (the linear toRGB output,
+                     clipped at inference as the official conversion to images)
     mix              z_coarse, z_fine (batch, latent_dim) float32, crossover (batch,) int32
                      [, label], psi -> images uint8: the styles of z_coarse on the layers below
                      the crossover, of z_fine from it on (crossover 0: z_fine only; the number of
@@ -126,7 +126,7 @@ def style_signatures(spec: GeneratorSpec, inputs: dict, shape: list) -> dict:
     return {
         SERVING_SIGNATURE: {"inputs": {**inputs, **psi}, "outputs": uint8},
         FLOAT_SIGNATURE: {"inputs": {**inputs, **psi}, "outputs": {
-            "images": {"dtype": "float32", "shape": shape,
-                       "description": "the generator's linear toRGB output, trained toward [-1, 1], not clipped"}}},
+            "images": {"dtype": "float32", "shape": shape, "range": [-1.0, 1.0],
+                       "description": "the generator's linear toRGB output clipped to [-1, 1]"}}},
         MIX_SIGNATURE: {"inputs": mix_inputs, "outputs": uint8},
     }

@@ -8,7 +8,7 @@
 - ``AdaIN``                    Huang & Belongie 2017, StyleGAN (Karras et al. 2019)
 - ``FadeIn``                   Karras et al. 2018
 - ``NoiseInjection``           StyleGAN (Karras et al. 2019)
-- ``Blur2D``, ``ConstantInput``, ``Bias``, ``WAverage``  StyleGAN (Karras et al. 2019)
+- ``Blur2D``, ``ConstantInput``, ``Bias``, ``WAverage``, ``InferenceClip``  StyleGAN (Karras et al. 2019)
 - ``EqualizedDense``, ``EqualizedConv2D``  Karras et al. 2018 (equalized learning rate)
 """
 from __future__ import annotations
@@ -20,6 +20,7 @@ from tfgan_zoo.layers.conditional_batch_norm import ConditionalBatchNormalizatio
 from tfgan_zoo.layers.constant_input import ConstantInput
 from tfgan_zoo.layers.equalized import EqualizedConv2D, EqualizedDense
 from tfgan_zoo.layers.fade_in import FadeIn
+from tfgan_zoo.layers.inference_clip import InferenceClip
 from tfgan_zoo.layers.minibatch_discrimination import MinibatchDiscrimination
 from tfgan_zoo.layers.minibatch_stddev import MinibatchStdDev
 from tfgan_zoo.layers.noise_injection import NoiseInjection
@@ -36,6 +37,7 @@ __all__ = [
     "EqualizedConv2D",
     "EqualizedDense",
     "FadeIn",
+    "InferenceClip",
     "MinibatchDiscrimination",
     "MinibatchStdDev",
     "NoiseInjection",

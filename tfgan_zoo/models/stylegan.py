@@ -19,8 +19,9 @@ The generator is a functional model `z [, labels] -> images` made of two functio
   equalized convolutions (the first after a nearest 2x upsampling and followed by the [1, 2, 1]
   blur), each followed by the layer epilogue noise -> bias -> leaky ReLU -> instance norm ->
   style (AdaIN with its own equalized affine of the layer's style); a linear 1x1 toRGB (gain 1)
-  per resolution, faded into the next (alpha 1 in the final model; `synthesis_at` grows it).
-  num_layers = 2 log2(resolution) - 2.
+  per resolution, faded into the next (alpha 1 in the final model; `synthesis_at` grows it);
+  the output is clipped to [-1, 1] at inference only (InferenceClip: the official code clips
+  when it converts samples to images). num_layers = 2 log2(resolution) - 2.
 
 The plain generator broadcasts one w to every layer. Style mixing (two latents and a crossover
 layer) belongs to training (tfgan_zoo.training.stylegan) and to sampling; both compose the
@@ -37,8 +38,8 @@ import numpy as np
 from keras import ops
 
 from tfgan_zoo.layers import (
-    AdaIN, Bias, Blur2D, ConstantInput, EqualizedConv2D, EqualizedDense, FadeIn, NoiseInjection,
-    PixelNormalization, WAverage,
+    AdaIN, Bias, Blur2D, ConstantInput, EqualizedConv2D, EqualizedDense, FadeIn, InferenceClip,
+    NoiseInjection, PixelNormalization, WAverage,
 )
 from tfgan_zoo.layers.noise_injection import inference_noise
 from tfgan_zoo.layers.w_average import check_cutoff
@@ -155,7 +156,8 @@ def stylegan_synthesis(
     G_synthesis). One sub-model "block_{r}" per resolution (4x4: the constant and a 3x3
     convolution; above: nearest 2x upsampling, a 3x3 convolution, the blur, a 3x3 convolution),
     each convolution followed by the layer epilogue, and a linear 1x1 toRGB "to_rgb_{r}"
-    (gain 1, no tanh, as the official code) per resolution, joined by FadeIn layers "fade_{r}"
+    (gain 1, no tanh, as the official code; clipped to [-1, 1] at inference only, layer
+    "images") per resolution, joined by FadeIn layers "fade_{r}"
     at alpha 1 (the official "linear" structure: every stage is part of the model and the final
     output is exactly the last toRGB; `synthesis_at` runs one stage of progressive growing).
     Convolutions are equalized (gain sqrt 2) without their own bias: conv [-> blur] -> noise ->
@@ -178,6 +180,7 @@ def stylegan_synthesis(
         else:
             old = keras.layers.UpSampling2D(2, interpolation="nearest", name=f"upsample_rgb_{r}")(images)
             images = FadeIn(alpha=1.0, dtype="float32", name=f"fade_{r}")([old, rgb])
+    images = InferenceClip(dtype="float32", name="images")(images)
     return keras.Model(styles, images, name=name)
 
 
@@ -196,7 +199,7 @@ def synthesis_at(synthesis: keras.Model, styles: Any, resolution: int, alpha: An
     if alpha is not None and previous is not None:
         old = _upscale(synthesis.get_layer(f"to_rgb_{resolution // 2}")(previous), 2)
         images = (1.0 - alpha) * old + alpha * images
-    return _upscale(images, final // resolution)
+    return synthesis.get_layer("images")(_upscale(images, final // resolution), training=training)
 
 
 def _upscale(images: Any, factor: int) -> Any:
