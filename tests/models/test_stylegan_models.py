@@ -85,7 +85,7 @@ def test_noise_acts_only_through_the_zero_initialised_scales():
     parts = style_parts(generator)
     styles = parts.styles(parts.map(latents(4)))
     out = {mode: parts.synthesize(styles, noise=mode).numpy() for mode in ("random", "fixed", "none")}
-    train = parts.synthesize(styles, training=True).numpy()
+    train = np.clip(parts.synthesize(styles, training=True).numpy(), -1.0, 1.0)  # raw in training
     for value in (out["fixed"], out["none"], train):  # scales 0: noise cannot change the output
         np.testing.assert_array_equal(value, out["random"])
     noise = parts.synthesis.get_layer("block_16").get_layer("16x16_conv1_noise")
@@ -176,7 +176,11 @@ def test_synthesis_at_grows_stage_by_stage_and_the_final_model_is_the_last_stage
         x8 = parts.synthesis.get_layer("block_8")([x4, styles])
         rgb4, rgb8 = (parts.synthesis.get_layer(f"to_rgb_{r}")(x).numpy() for r, x in ((4, x4), (8, x8)))
         up = lambda a, f: a.repeat(f, axis=1).repeat(f, axis=2)  # noqa: E731
-        np.testing.assert_allclose(synthesis_at(parts.synthesis, styles, 8).numpy(), up(rgb8, 2), rtol=1e-5, atol=1e-6)
+        clip = lambda a: np.clip(a, -1.0, 1.0)  # noqa: E731  (InferenceClip)
+        np.testing.assert_allclose(synthesis_at(parts.synthesis, styles, 8).numpy(), clip(up(rgb8, 2)), rtol=1e-5, atol=1e-6)
         np.testing.assert_allclose(synthesis_at(parts.synthesis, styles, 8, alpha=0.25).numpy(),
-                                   up(0.75 * up(rgb4, 2) + 0.25 * rgb8, 2), rtol=1e-5, atol=1e-6)
-        np.testing.assert_allclose(synthesis_at(parts.synthesis, styles, 4).numpy(), up(rgb4, 4), rtol=1e-5, atol=1e-6)
+                                   clip(up(0.75 * up(rgb4, 2) + 0.25 * rgb8, 2)), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(synthesis_at(parts.synthesis, styles, 4).numpy(), clip(up(rgb4, 4)), rtol=1e-5, atol=1e-6)
+        raw = synthesis_at(parts.synthesis, styles, 4, training=True).numpy()
+        np.testing.assert_allclose(raw, up(rgb4, 4), rtol=1e-5, atol=1e-6)  # training: the linear output
+        assert np.abs(raw).max() > 1.0
