@@ -133,7 +133,7 @@ def test_diverged_and_failed_runs_are_reported_not_dropped(tmp_path, monkeypatch
     diverging = presets.get_config("gan_toy")
     diverging["description"] = "gan_toy with learning rates of 1e30"
     diverging["d_optimizer"]["learning_rate"] = diverging["g_optimizer"]["learning_rate"] = 1e30
-    monkeypatch.setitem(presets._PRESETS, "diverging_toy", diverging)
+    monkeypatch.setitem(presets._registry._PRESETS, "diverging_toy", diverging)
     train = runner.train
 
     def fail_seed_1(preset, **kwargs):

@@ -5,8 +5,9 @@ import numpy as np
 import pytest
 
 from tfgan_zoo import presets
-from tfgan_zoo.data import DataInfo, parse_spec
-from tfgan_zoo.training.runner import TRAINING_KEYS
+from tfgan_zoo.config import TRAINING_COUNTS
+from tfgan_zoo.data import parse_spec
+from tfgan_zoo.training.build import make_optimizer
 
 ALL = sorted(presets.list_presets())
 
@@ -22,7 +23,7 @@ def test_every_preset_round_trips_through_json_and_builds(name):
     config = presets.get_config(name)
     assert json.loads(json.dumps(config)) == config
     parse_spec(config["data"])  # a valid data spec
-    assert set(TRAINING_KEYS) <= set(config["training"])  # what the runner needs
+    assert set(TRAINING_COUNTS) <= set(config["training"])  # what the runner needs
     gan = presets.build_gan(json.loads(json.dumps(config)))  # built from the JSON form
     assert gan.latent_dim == config["model"]["latent_dim"]
     assert gan.num_classes == config["model"]["num_classes"]
@@ -82,39 +83,37 @@ def test_parse_value(text, value):
     assert presets.parse_value(text) == value
 
 
-def test_adapt_to_data_sets_resolution_channels_and_classes():
-    config = presets.get_config("dcgan_mnist5k")
-    rgb = presets.adapt_to_data(config, DataInfo("tfds:cifar10", "images", (32, 32, 3), num_classes=10))
-    assert presets.resolution_and_channels(rgb) == (32, 3) and rgb["generator"]["channels"] == 3
-    large = presets.adapt_to_data(config, DataInfo("folder:x", "images", (100, 80, 1)))
-    assert presets.resolution_and_channels(large) == (64, 1)  # the largest supported side
-    varying = presets.adapt_to_data(config, DataInfo("folder:x", "images", (None, None, 3)))
-    assert presets.resolution_and_channels(varying) == (28, 3)  # the pipeline resizes to the preset's
-    conditional = presets.adapt_to_data(presets.get_config("cdcgan_mnist5k"),
-                                        DataInfo("folder:x", "images", (28, 28, 1), num_classes=3))
-    assert conditional["model"]["num_classes"] == conditional["generator"]["num_classes"] == 3
-    toy = presets.adapt_to_data(presets.get_config("gan_toy"), DataInfo("toy:grid25", "points", point_dim=2))
-    assert toy["generator"]["output_dim"] == toy["discriminator"]["input_dim"] == 2
-
-
-@pytest.mark.parametrize("preset, info, message", [
-    ("dcgan_mnist5k", DataInfo("toy:ring8", "points", point_dim=2), "holds 2-D points .* use a \\*_toy preset"),
-    ("gan_toy", DataInfo("mnist5k", "images", (28, 28, 1)), "holds images .* use an image preset"),
-    ("dcgan_mnist5k", DataInfo("folder:x", "images", (28, 28, None)), "mixed channel counts"),
-    ("cdcgan_mnist5k", DataInfo("folder:x", "images", (28, 28, 1)), "conditional \\(num_classes=10\\) .* no labels"),
-])
-def test_adapt_to_data_rejects_data_the_preset_cannot_use(preset, info, message):
-    with pytest.raises(ValueError, match=message):
-        presets.adapt_to_data(presets.get_config(preset), info)
-
-
 def test_cosine_learning_rate_schedule_decays_to_alpha_times_initial():
-    optimizer = presets.make_optimizer(presets.adam(presets.cosine(1e-3, 100, alpha=0.01)))
+    optimizer = make_optimizer(presets.adam(presets.cosine(1e-3, 100, alpha=0.01)))
     schedule = optimizer._learning_rate
     assert float(schedule(0)) == pytest.approx(1e-3)
     assert float(schedule(50)) == pytest.approx(1e-3 * (0.01 + 0.99 * 0.5), rel=1e-5)  # half-way: cos = 0
     assert float(schedule(100)) == pytest.approx(1e-5)
-    with pytest.raises(ValueError, match="Unknown learning-rate schedule 'linear'; expected one of \\['cosine'\\]"):
-        presets.make_optimizer(presets.adam({"schedule": "linear", "initial": 1e-3}))
+    with pytest.raises(ValueError, match="Unknown learning-rate schedule 'step'; expected one of \\['cosine', 'linear'\\]"):
+        make_optimizer(presets.adam({"schedule": "step", "initial": 1e-3}))
     with pytest.raises(ValueError, match="Bad 'cosine' learning-rate schedule"):
-        presets.make_optimizer(presets.adam({"schedule": "cosine", "initial": 1e-3}))
+        make_optimizer(presets.adam({"schedule": "cosine", "initial": 1e-3}))
+
+
+def test_linear_learning_rate_schedule_decays_to_final_then_stays():
+    schedule = make_optimizer(presets.adam(presets.linear(2e-4, 100)))._learning_rate  # SNGAN's decay
+    assert [float(schedule(s)) for s in (0, 25, 100, 150)] == pytest.approx([2e-4, 1.5e-4, 0.0, 0.0])
+
+
+def test_derive_copies_the_base_and_rejects_unknown_keys():
+    base = presets.get_config("dcgan_mnist5k")
+    derived = presets.derive(base, "hinge variant", {"compile.loss": "hinge"})
+    assert derived["description"] == "hinge variant" and derived["compile"]["loss"] == "hinge"
+    assert base["compile"]["loss"] == "nonsaturating"
+    with pytest.raises(ValueError, match="Unknown config key 'compile.los'"):
+        presets.derive(base, "typo", {"compile.los": "hinge"})
+
+
+def test_reading_presets_imports_no_keras():
+    import subprocess
+    import sys
+
+    code = ("import sys; from tfgan_zoo.presets import list_presets, get_config; list_presets(); "
+            "get_config('dcgan_mnist5k'); print('keras' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.stdout.strip().splitlines()[-1] == "False", result.stderr[-2000:]

@@ -24,13 +24,19 @@ def _per_sample_norm(gradients: Tensor) -> Tensor:
     return tf.sqrt(squared + 1e-12)
 
 
-def _input_gradients(discriminator: Callable[[Tensor], Tensor], inputs: Tensor) -> Tensor:
-    """d sum(D(x)) / dx for each sample (D's logits are per-sample, so this is per-sample grad)."""
+def _input_gradients(discriminator: Callable[[Tensor], Tensor], inputs: Tensor,
+                     loss_scale: Optional[Tensor] = None) -> Tensor:
+    """d sum(D(x)) / dx for each sample (D's logits are per-sample, so this is per-sample grad),
+    in float32. Under float16 the sum is multiplied by `loss_scale` before differentiating and the
+    gradient divided by it after the cast, so small input gradients do not underflow (as the
+    official PGGAN / StyleGAN code does with its loss scaling)."""
     with tf.GradientTape() as tape:
         tape.watch(inputs)
-        logits = tf.cast(discriminator(inputs), tf.float32)
-        total = tf.reduce_sum(logits)
-    return tape.gradient(total, inputs)
+        total = tf.reduce_sum(tf.cast(discriminator(inputs), tf.float32))
+        if loss_scale is not None:
+            total = total * tf.cast(loss_scale, tf.float32)
+    gradients = tf.cast(tape.gradient(total, inputs), tf.float32)
+    return gradients if loss_scale is None else gradients / tf.cast(loss_scale, tf.float32)
 
 
 def gradient_penalty(
@@ -40,12 +46,14 @@ def gradient_penalty(
     target: float = 1.0,
     epsilon: Optional[Tensor] = None,
     seed: Any = None,
+    loss_scale: Optional[Tensor] = None,
 ) -> Tensor:
     """E[(||grad_x D(x_hat)||_2 - target)^2] at x_hat = eps real + (1 - eps) fake, unweighted.
 
     Gulrajani et al. 2017, "Improved Training of Wasserstein GANs", eq. 3 (target 1; lambda = 10
     lives in the regulariser object). One eps ~ U[0, 1] per sample (not per pixel); pass
-    `epsilon` of shape (batch,) to fix it. The penalty is taken on the logits, in float32.
+    `epsilon` of shape (batch,) to fix it. The penalty is taken on the logits, in float32
+    (`loss_scale`: see `_input_gradients`).
     """
     real = tf.convert_to_tensor(real)
     fake = tf.cast(tf.convert_to_tensor(fake), real.dtype)
@@ -56,20 +64,20 @@ def gradient_penalty(
         epsilon = keras.random.uniform((batch,), seed=seed)
     epsilon = tf.reshape(tf.cast(epsilon, real.dtype), [-1] + [1] * (real.shape.rank - 1))
     interpolated = epsilon * real + (1.0 - epsilon) * fake
-    norms = _per_sample_norm(_input_gradients(discriminator, interpolated))
+    norms = _per_sample_norm(_input_gradients(discriminator, interpolated, loss_scale))
     return tf.reduce_mean(tf.square(norms - target))
 
 
-def r1_penalty(discriminator: Callable[[Tensor], Tensor], real: Tensor) -> Tensor:
+def r1_penalty(discriminator: Callable[[Tensor], Tensor], real: Tensor, loss_scale: Optional[Tensor] = None) -> Tensor:
     """E_real ||grad_x D(x)||_2^2, unweighted (Mescheder et al. 2018, "Which Training Methods for
     GANs do actually Converge?", eq. 9; their gamma/2 is the regulariser's weight)."""
-    gradients = _input_gradients(discriminator, tf.convert_to_tensor(real))
+    gradients = _input_gradients(discriminator, tf.convert_to_tensor(real), loss_scale)
     return tf.reduce_mean(tf.square(_per_sample_norm(gradients)))
 
 
-def r2_penalty(discriminator: Callable[[Tensor], Tensor], fake: Tensor) -> Tensor:
+def r2_penalty(discriminator: Callable[[Tensor], Tensor], fake: Tensor, loss_scale: Optional[Tensor] = None) -> Tensor:
     """E_fake ||grad_x D(x)||_2^2, unweighted (Mescheder et al. 2018, eq. 10)."""
-    return r1_penalty(discriminator, fake)
+    return r1_penalty(discriminator, fake, loss_scale)
 
 
 def orthogonal_penalty(kernels: list[Tensor]) -> Tensor:
@@ -101,6 +109,10 @@ class StepContext:
     def discriminator_fn(self) -> Callable[[Tensor], Tensor]:
         """x -> D logits (conditioned on this batch's labels), in training mode."""
         return lambda images: self.gan.discriminate(images, self.labels, training=True)
+
+    def loss_scale(self) -> Optional[Tensor]:
+        """The discriminator optimizer's dynamic loss scale under float16 (else None)."""
+        return getattr(self.gan.d_optimizer, "dynamic_scale", None)
 
     def features(self) -> tuple[Tensor, Tensor]:
         """(real, fake) activations of the discriminator layer the feature terms read."""
@@ -153,7 +165,8 @@ class GradientPenalty(Regularizer):
     def penalty(self, context: StepContext) -> Tensor:
         epsilon = context.gan.replica_uniform(tf.shape(context.real)[:1])
         return gradient_penalty(
-            context.discriminator_fn(), context.real, context.fake, self.target, epsilon=epsilon
+            context.discriminator_fn(), context.real, context.fake, self.target, epsilon=epsilon,
+            loss_scale=context.loss_scale(),
         )
 
     def get_config(self) -> dict:
@@ -169,7 +182,7 @@ class R1Penalty(Regularizer):
         super().__init__(weight, interval, name)
 
     def penalty(self, context: StepContext) -> Tensor:
-        return r1_penalty(context.discriminator_fn(), context.real)
+        return r1_penalty(context.discriminator_fn(), context.real, context.loss_scale())
 
 
 class R2Penalty(Regularizer):
@@ -181,7 +194,7 @@ class R2Penalty(Regularizer):
         super().__init__(weight, interval, name)
 
     def penalty(self, context: StepContext) -> Tensor:
-        return r2_penalty(context.discriminator_fn(), tf.stop_gradient(context.fake))
+        return r2_penalty(context.discriminator_fn(), tf.stop_gradient(context.fake), context.loss_scale())
 
 
 def _kernels(model: keras.Model) -> list:

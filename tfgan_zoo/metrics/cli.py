@@ -38,10 +38,10 @@ def evaluate_run(run_dir: str | os.PathLike, metrics: Optional[str] = None, num:
     """
     from tfgan_zoo import data as data_lib
     from tfgan_zoo.metrics.evaluate import default_features, evaluate_generator, parse_metrics, real_images_for
-    from tfgan_zoo.training.runner import load_run, read_run_config
+    from tfgan_zoo.training.runner import load_run, load_run_config
 
-    config = read_run_config(run_dir)
-    info = data_lib.describe(config["data"], data_dir=config.get("run", {}).get("data_dir"))
+    config = load_run_config(run_dir)
+    info = data_lib.describe(config.data, data_dir=config.data_dir)
     toy = info.kind == "points"
     mnist_like = not toy and default_features(info) == "mnist"
     features = features or default_features(info)
@@ -51,7 +51,7 @@ def evaluate_run(run_dir: str | os.PathLike, metrics: Optional[str] = None, num:
     result = evaluate_generator(
         lambda n, seed=None: gan.generate(n, seed=seed).numpy(),
         num=num, metrics=names, features=features, seed=seed,
-        toy_dataset=data_lib.parse_spec(config["data"]).name if toy else None,
+        toy_dataset=data_lib.parse_spec(config.data).name if toy else None,
         real_images=None if toy else real_images_for(config, info, features, num or 5000),
         inception_weights=inception_weights,
     )

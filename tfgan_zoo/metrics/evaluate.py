@@ -218,18 +218,17 @@ def default_features(info: Any) -> str:
     return "mnist" if tuple(info.shape or ()) == (28, 28, 1) else "inception"
 
 
-def real_images_for(config: dict, info: Any, features: str, num: int) -> Any:
+def real_images_for(config: Any, info: Any, features: str, num: int) -> Any:
     """Real images for the reference statistics: mnist5k's held-out split for MNIST features
-    on mnist5k (the evaluator's default), else a seeded draw from the run's data."""
+    on mnist5k (the evaluator's default), else a seeded draw from the run's data, at the run's
+    resolution and channels (`config` is a tfgan_zoo.config.RunConfig)."""
     from tfgan_zoo import data as data_lib
 
-    spec = config["data"]
-    if features == "mnist" and spec.split(":")[0] == "mnist5k":
+    if features == "mnist" and config.data.split(":")[0] == "mnist5k":
         return None
-    resolution, channels = config["discriminator"].get("resolution"), config["discriminator"].get("channels")
     available = info.num_examples or num
-    return data_lib.as_numpy_images(spec, min(num, available), resolution=resolution, channels=channels,
-                                    data_dir=config.get("run", {}).get("data_dir"))
+    return data_lib.as_numpy_images(config.data, min(num, available), resolution=config.resolution,
+                                    channels=config.channels, data_dir=config.data_dir)
 
 
 def write_eval_json(result: dict[str, Any], run_dir: str | os.PathLike) -> Path:

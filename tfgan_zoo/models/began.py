@@ -13,22 +13,11 @@ from __future__ import annotations
 
 import keras
 
-from tfgan_zoo.models.common import check_choice
+from tfgan_zoo.models.common import check_choice, check_positive, resolution_plan
+from tfgan_zoo.models.registry import declare
 
 RESOLUTIONS = {28: (7, 3), 32: (8, 3), 64: (8, 4)}  # resolution -> (start size, conv blocks)
 OUTPUT_ACTIVATIONS = ("tanh", "clip", "linear")
-
-
-def _levels(resolution: int) -> tuple[int, int]:
-    if resolution not in RESOLUTIONS:
-        raise ValueError(f"resolution must be one of {sorted(RESOLUTIONS)}, got {resolution!r}.")
-    return RESOLUTIONS[resolution]
-
-
-def _check_positive(**values: int) -> None:
-    for key, value in values.items():
-        if int(value) != value or value < 1:
-            raise ValueError(f"{key} must be a positive integer, got {value!r}.")
 
 
 def _output(h, output_activation: str, name: str):
@@ -39,7 +28,7 @@ def _output(h, output_activation: str, name: str):
 
 
 def _decode(h, resolution: int, channels: int, width: int, output_activation: str, prefix: str, output_name: str):
-    start, blocks = _levels(resolution)
+    start, blocks = resolution_plan(RESOLUTIONS, resolution)
     h = keras.layers.Dense(start * start * width, name=f"{prefix}project")(h)
     h = keras.layers.Reshape((start, start, width), name=f"{prefix}reshape")(h)
     for i in range(blocks):
@@ -51,6 +40,7 @@ def _decode(h, resolution: int, channels: int, width: int, output_activation: st
     return _output(h, output_activation, output_name)
 
 
+@declare("generator", makes="images", resolutions=tuple(RESOLUTIONS))
 def began_generator(
     latent_dim: int = 64, resolution: int = 28, channels: int = 1, width: int = 64,
     output_activation: str = "tanh", name: str = "generator",
@@ -62,13 +52,14 @@ def began_generator(
     between them, a 3x3 convolution to `channels`, then tanh or ("clip") a linear output clipped to
     [-1, 1]. The paper uses N_z = 64 (z ~ U[-1, 1]^N_z) and n = 64 or 128 filters.
     """
-    _check_positive(latent_dim=latent_dim, channels=channels, width=width)
-    _levels(resolution)
+    check_positive(latent_dim=latent_dim, channels=channels, width=width)
+    resolution_plan(RESOLUTIONS, resolution)
     z = keras.Input((latent_dim,), name="z")
     images = _decode(z, resolution, channels, width, output_activation, "", "images")
     return keras.Model(z, images, name=name)
 
 
+@declare("discriminator", makes="images", resolutions=tuple(RESOLUTIONS))
 def began_autoencoder(
     resolution: int = 28, channels: int = 1, hidden: int = 64, width: int = 64,
     output_activation: str = "tanh", name: str = "discriminator",
@@ -82,8 +73,8 @@ def began_autoencoder(
     tanh would saturate: on MNIST, whose median pixel is the -1 background, a tanh autoencoder
     settles on the all-background image (L1 about 0.26) and stops learning.
     """
-    _check_positive(channels=channels, hidden=hidden, width=width)
-    _, blocks = _levels(resolution)
+    check_positive(channels=channels, hidden=hidden, width=width)
+    _, blocks = resolution_plan(RESOLUTIONS, resolution)
     images = keras.Input((resolution, resolution, channels), name="images")
     h = keras.layers.Conv2D(width, 3, padding="same", activation="elu", name="enc_conv_in")(images)
     for i in range(blocks):

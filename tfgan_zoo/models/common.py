@@ -13,6 +13,20 @@ def check_choice(name: str, value, choices) -> None:
         raise ValueError(f"{name} must be one of {list(choices)}, got {value!r}.")
 
 
+def check_positive(**values: int) -> None:
+    """Each keyword value must be a positive integer (widths, channels, sizes)."""
+    for key, value in values.items():
+        if isinstance(value, bool) or int(value) != value or value < 1:
+            raise ValueError(f"{key} must be a positive integer, got {value!r}.")
+
+
+def resolution_plan(plans: dict, resolution: int) -> tuple:
+    """The builder's plan for a supported resolution (its RESOLUTIONS table entry)."""
+    if resolution not in plans:
+        raise ValueError(f"resolution must be one of {sorted(plans)}, got {resolution!r}.")
+    return plans[resolution]
+
+
 def normalization(kind: Optional[str], name: str) -> Optional[keras.layers.Layer]:
     """A normalisation layer: batch (Ioffe & Szegedy 2015), sync_batch (batch statistics over all
     replicas, so a multi-replica step equals a one-device step), layer (Ba et al. 2016; the WGAN-GP
@@ -44,7 +58,8 @@ def label_embedding(labels, num_classes: int, dim: int, name: str):
 
 def projection_logits(features, labels, num_classes: int, spectral_norm: bool, name: str = "projection"):
     """Projection discriminator output: psi(h) + <embed(y), h> (Miyato & Koyama 2018, eq. 3)."""
-    logits = maybe_spectral(keras.layers.Dense(1, name="logits"), spectral_norm)(features)
+    # float32 logits (and inner product) under a mixed-precision policy: losses and penalties need them.
+    logits = maybe_spectral(keras.layers.Dense(1, dtype="float32", name="logits"), spectral_norm)(features)
     if num_classes is None:
         return logits
     width = features.shape[-1]
@@ -52,5 +67,5 @@ def projection_logits(features, labels, num_classes: int, spectral_norm: bool, n
     # for integer labels is int32 and cuts the embedding's gradient.
     embedding = keras.layers.Embedding(num_classes, width, name=f"{name}_embedding")
     embedded = keras.layers.Flatten(name=f"{name}_flat")(embedding(labels))
-    inner = keras.layers.Dot(axes=1, name=f"{name}_inner")([embedded, features])
-    return keras.layers.Add(name="conditional_logits")([logits, inner])
+    inner = keras.layers.Dot(axes=1, dtype="float32", name=f"{name}_inner")([embedded, features])
+    return keras.layers.Add(dtype="float32", name="conditional_logits")([logits, inner])

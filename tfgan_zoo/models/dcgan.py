@@ -11,25 +11,15 @@ from typing import Optional
 import keras
 
 from tfgan_zoo.models.common import (
-    check_choice, label_embedding, maybe_spectral, normalization, projection_logits,
+    check_choice, check_positive, label_embedding, maybe_spectral, normalization, projection_logits, resolution_plan,
 )
+from tfgan_zoo.models.registry import declare
 
 RESOLUTIONS = {28: (7, 2), 32: (4, 3), 64: (4, 4)}  # resolution -> (start size, 2x upsamplings)
 ARCHITECTURES = ("dcgan", "sngan")
 
 
-def _levels(resolution: int) -> tuple[int, int]:
-    if resolution not in RESOLUTIONS:
-        raise ValueError(f"resolution must be one of {sorted(RESOLUTIONS)}, got {resolution!r}.")
-    return RESOLUTIONS[resolution]
-
-
-def _check_positive(**values: int) -> None:
-    for key, value in values.items():
-        if int(value) != value or value < 1:
-            raise ValueError(f"{key} must be a positive integer, got {value!r}.")
-
-
+@declare("generator", makes="images", resolutions=tuple(RESOLUTIONS), conditional=True)
 def dcgan_generator(
     latent_dim: int = 100, resolution: int = 28, channels: int = 1, width: int = 64,
     normalization_kind: Optional[str] = "batch", num_classes: Optional[int] = None,
@@ -40,8 +30,8 @@ def dcgan_generator(
     Dense to a start x start x (width * 2^(n-1)) map, then n stride-2 transposed convolutions,
     each but the last followed by normalisation and ReLU, halving the width; tanh output.
     """
-    _check_positive(latent_dim=latent_dim, channels=channels, width=width, kernel_size=kernel_size)
-    start, upsamplings = _levels(resolution)
+    check_positive(latent_dim=latent_dim, channels=channels, width=width, kernel_size=kernel_size)
+    start, upsamplings = resolution_plan(RESOLUTIONS, resolution)
     z = keras.Input((latent_dim,), name="z")
     inputs = [z]
     h = z
@@ -67,6 +57,7 @@ def dcgan_generator(
     return keras.Model(inputs if num_classes is not None else z, images, name=name)
 
 
+@declare("discriminator", makes="images", resolutions=tuple(RESOLUTIONS), conditional=True)
 def dcgan_discriminator(
     resolution: int = 28, channels: int = 1, width: int = 64, normalization_kind: Optional[str] = "batch",
     spectral_norm: bool = False, num_classes: Optional[int] = None, architecture: str = "dcgan",
@@ -83,9 +74,9 @@ def dcgan_discriminator(
     are kwargs of the tfgan_zoo.layers layers of those names, inserted before the flatten / the
     output layer (Karras et al. 2018; Salimans et al. 2016).
     """
-    _check_positive(channels=channels, width=width)
+    check_positive(channels=channels, width=width)
     check_choice("architecture", architecture, ARCHITECTURES)
-    _, levels = _levels(resolution)
+    _, levels = resolution_plan(RESOLUTIONS, resolution)
     images = keras.Input((resolution, resolution, channels), name="images")
     inputs = [images]
     labels = None

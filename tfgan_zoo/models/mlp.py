@@ -7,12 +7,13 @@ from typing import Optional
 import keras
 
 from tfgan_zoo.models.common import check_choice, maybe_spectral
+from tfgan_zoo.models.registry import declare
 
 ACTIVATIONS = ("tanh", "relu", "leaky_relu")
 Initializer = "str | dict"
 
 
-def _dense(units: int, name: str, kernel_initializer: Initializer) -> keras.layers.Dense:
+def _dense(units: int, name: str, kernel_initializer: Initializer, dtype: Optional[str] = None) -> keras.layers.Dense:
     """A Dense layer; `kernel_initializer` is a Keras initializer name or its JSON config, e.g.
     {"class_name": "Orthogonal", "config": {"gain": 1.4}} as in the unrolled-GAN reference code."""
     try:
@@ -21,7 +22,7 @@ def _dense(units: int, name: str, kernel_initializer: Initializer) -> keras.laye
         raise ValueError(
             f"kernel_initializer must be a Keras initializer name or config, got {kernel_initializer!r}: {error}"
         ) from None
-    return keras.layers.Dense(units, kernel_initializer=initializer, name=name)
+    return keras.layers.Dense(units, kernel_initializer=initializer, dtype=dtype, name=name)
 
 
 def _activation(kind: str, name: str) -> keras.layers.Layer:
@@ -31,6 +32,7 @@ def _activation(kind: str, name: str) -> keras.layers.Layer:
     return keras.layers.Activation(kind, name=name)
 
 
+@declare("generator", makes="points", point_dim_arg="output_dim")
 def mlp_generator(
     latent_dim: int = 256, output_dim: int = 2, width: int = 128, depth: int = 2, activation: str = "tanh",
     kernel_initializer: Initializer = "glorot_uniform", name: str = "generator",
@@ -41,10 +43,11 @@ def mlp_generator(
     for i in range(depth):
         h = _dense(width, f"dense_{i}", kernel_initializer)(h)
         h = _activation(activation, f"act_{i}")(h)
-    points = _dense(output_dim, "points", kernel_initializer)(h)
+    points = _dense(output_dim, "points", kernel_initializer, dtype="float32")(h)
     return keras.Model(z, points, name=name)
 
 
+@declare("discriminator", makes="points", point_dim_arg="input_dim")
 def mlp_discriminator(
     input_dim: int = 2, width: int = 128, depth: int = 2, activation: str = "tanh",
     spectral_norm: bool = False, minibatch_discrimination: Optional[dict] = None,
@@ -63,5 +66,5 @@ def mlp_discriminator(
         from tfgan_zoo.layers import MinibatchDiscrimination
 
         h = MinibatchDiscrimination(**minibatch_discrimination, name="minibatch_discrimination")(h)
-    logits = maybe_spectral(_dense(1, "logits", kernel_initializer), spectral_norm)(h)
+    logits = maybe_spectral(_dense(1, "logits", kernel_initializer, dtype="float32"), spectral_norm)(h)
     return keras.Model(points, logits, name=name)

@@ -43,6 +43,7 @@ from tfgan_zoo.layers import (
 )
 from tfgan_zoo.layers.noise_injection import inference_noise
 from tfgan_zoo.layers.w_average import check_cutoff
+from tfgan_zoo.models.registry import declare
 
 #: The official truncation_cutoff: the style layers of the 4x4 to 32x32 resolutions.
 OFFICIAL_TRUNCATION_CUTOFF = 8
@@ -209,6 +210,7 @@ def _upscale(images: Any, factor: int) -> Any:
     return ops.repeat(ops.repeat(images, factor, axis=1), factor, axis=2)
 
 
+@declare("generator", makes="images", resolutions=tuple(2 ** k for k in range(2, 11)), conditional=True)
 def stylegan_generator(
     latent_dim: int = 512, resolution: int = 32, channels: int = 3, w_dim: Optional[int] = None,
     mapping_layers: int = 8, mapping_width: Optional[int] = None, mapping_lr_multiplier: float = 0.01,

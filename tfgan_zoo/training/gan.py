@@ -47,6 +47,13 @@ def _replica_context() -> tuple[int, Any]:
     return context.num_replicas_in_sync, context.replica_id_in_sync_group
 
 
+def _loss_scaled(optimizer: keras.optimizers.Optimizer) -> keras.optimizers.Optimizer:
+    """`optimizer` wrapped in a dynamic LossScaleOptimizer (unless it is one already)."""
+    if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+        return optimizer
+    return keras.optimizers.LossScaleOptimizer(optimizer)
+
+
 def _ensure_built(model: keras.Model, role: str) -> None:
     if not model.built:
         raise ValueError(
@@ -159,6 +166,10 @@ class GAN(keras.Model):
         self.d_optimizer = self._make_optimizer(d_optimizer)
         if self.g_optimizer is self.d_optimizer:
             raise ValueError("g_optimizer and d_optimizer must be two optimizer objects, got the same one twice.")
+        if self.uses_float16:
+            # Keras's compile wraps only `self.optimizer`; a GAN has two (DESIGN facts, mixed precision).
+            self.g_optimizer = _loss_scaled(self.g_optimizer)
+            self.d_optimizer = _loss_scaled(self.d_optimizer)
         # Build optimizer state now, inside any strategy scope: a lazily built optimizer fails on
         # the first distributed step ("You must feed a value for placeholder tensor").
         self.g_optimizer.build(self.generator.trainable_variables)
@@ -211,6 +222,11 @@ class GAN(keras.Model):
             "jit_compile": jit_compile,
             "steps_per_execution": steps_per_execution,
         }
+
+    @property
+    def uses_float16(self) -> bool:
+        """Whether a network computes in float16 (a mixed_float16 policy): losses are then scaled."""
+        return any(model.dtype_policy.compute_dtype == "float16" for model in (self.generator, self.discriminator))
 
     @staticmethod
     def _make_optimizer(spec: Any) -> keras.optimizers.Optimizer:

@@ -47,11 +47,13 @@ import keras
 import numpy as np
 
 from tfgan_zoo import data as data_lib
-from tfgan_zoo._atomic import replacing
 from tfgan_zoo import images as images_lib
 from tfgan_zoo import presets as presets_lib
+from tfgan_zoo._atomic import replacing
+from tfgan_zoo.config import ConfigError, RunConfig, resolve
 from tfgan_zoo.training import callbacks as callbacks_lib
 from tfgan_zoo.training import checkpoint as checkpoint_lib
+from tfgan_zoo.training.build import build_gan
 
 PathLike = Union[str, os.PathLike]
 
@@ -64,8 +66,6 @@ METRICS_FILE = "metrics.csv"
 GENERATOR_FILE = "generator.keras"
 WEIGHTS_FILE = "gan.weights.h5"
 RUN_FILES = (CONFIG_FILE, CHECKPOINTS_DIR, SAMPLES_DIR, METRICS_FILE, GENERATOR_FILE, WEIGHTS_FILE)
-TRAINING_KEYS = ("batch_size", "steps", "log_every", "sample_every", "checkpoint_every", "keep_checkpoints",
-                 "num_samples")
 
 
 class RunError(ValueError):
@@ -93,18 +93,18 @@ class RunPlan:
     """A checked plan: where the run goes, its resolved config, where it starts."""
 
     run_dir: Path
-    config: dict
+    config: RunConfig
     data_info: Any
     resume_from: Optional[Path]
     start_step: int
 
     @property
     def total_steps(self) -> int:
-        return int(self.config["training"]["steps"])
+        return self.config.training.steps
 
     @property
     def seed(self) -> int:
-        return int(self.config["run"]["seed"])
+        return self.config.seed
 
 
 # --- checks ----------------------------------------------------------------------------------
@@ -113,17 +113,6 @@ def _positive_int(name: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise RunError(f"{name} must be an integer >= 1, got {value!r}.")
     return int(value)
-
-
-def _check_training(training: dict) -> None:
-    missing = [key for key in TRAINING_KEYS if key not in training]
-    if missing:
-        raise RunError(f"The config's training section lacks {', '.join(missing)}.")
-    for key in TRAINING_KEYS:
-        _positive_int(f"training.{key}", training[key])
-    fid_every = training.get("fid_every", 0)
-    if isinstance(fid_every, bool) or not isinstance(fid_every, int) or fid_every < 0:
-        raise RunError(f"training.fid_every must be an integer >= 0 (0: no FID during training), got {fid_every!r}.")
 
 
 def _describe(spec: Any, data_dir: Optional[str] = None) -> Any:
@@ -195,7 +184,7 @@ def _latest_run(runs_dir: Path, preset: str) -> Path:
 
 
 def read_run_config(run_dir: PathLike) -> dict:
-    """The config.json of a run directory (RunError when there is none)."""
+    """The config.json of a run directory, its JSON form (RunError when there is none)."""
     run_dir = Path(run_dir)
     path = run_dir / CONFIG_FILE
     if not run_dir.is_dir():
@@ -208,30 +197,36 @@ def read_run_config(run_dir: PathLike) -> dict:
         raise RunError(f"Could not read {str(path)!r}: {error}") from None
 
 
+def load_run_config(run_dir: PathLike) -> RunConfig:
+    """The RunConfig of a run directory (RunError when there is none or it does not parse)."""
+    try:
+        return RunConfig.from_dict(read_run_config(run_dir))
+    except ConfigError as error:
+        raise RunError(f"{str(Path(run_dir) / CONFIG_FILE)!r}: {error}") from None
+
+
 def write_json_atomic(path: Path, value: Any) -> None:
     """Write JSON to `path` through a temporary file and a rename."""
     with replacing(path, fsync=True) as temporary:
         temporary.write_text(json.dumps(value, indent=2) + "\n")
 
 
-def _fit_to_data(config: dict, spec: str, info: Any, channels: Optional[int], data_dir: Optional[str]) -> dict:
+def _data_info(spec: str, info: Any, channels: Optional[int], data_dir: Optional[str]) -> Any:
+    """The DataInfo a run adapts to: `--channels` applied; mixed channel counts explained."""
     if channels is not None:
         if info.kind != "images":
             raise RunError(f"--channels applies to images, but {spec!r} holds {info.kind}.")
         if channels not in (1, 3):
             raise RunError(f"--channels must be 1 (grayscale) or 3 (RGB), got {channels!r}.")
-        info = dataclasses.replace(info, shape=(*info.shape[:2], int(channels)))
-    elif info.kind == "images" and info.channels is None:
+        return dataclasses.replace(info, shape=(*info.shape[:2], int(channels)))
+    if info.kind == "images" and info.channels is None:
         # The data module's message names two files whose channel counts differ.
         try:
             data_lib.load(spec, 1, shuffle=False, repeat=False, with_labels=False, drop_remainder=False,
                           data_dir=data_dir, download=False)
         except (ValueError, OSError, data_lib.DataUnavailableError) as error:
             raise RunError(str(error)) from None
-    try:
-        return presets_lib.adapt_to_data(config, info)
-    except ValueError as error:
-        raise RunError(str(error)) from None
+    return info
 
 
 # --- planning --------------------------------------------------------------------------------
@@ -263,42 +258,26 @@ def plan_run(
 
     preset = preset or presets_lib.DEFAULT_PRESET
     try:
-        config = presets_lib.get_config(preset)
-        config = presets_lib.apply_overrides(config, overrides)
+        config = presets_lib.apply_overrides(presets_lib.get_config(preset), overrides)
     except (ValueError, FileNotFoundError) as error:
         raise RunError(str(error)) from None
     spec = data if data is not None else config.get("data")
     if not spec:
         raise RunError(f"Preset {preset!r} names no data; pass --data SPEC.")
-    info = _describe(spec, data_dir)
-    config = _fit_to_data(config, spec, info, channels, data_dir)
-    training = config.setdefault("training", {})
-    if batch_size is not None:
-        training["batch_size"] = int(batch_size)
-    if steps is not None:
-        training["steps"] = int(steps)
-    _check_training(training)
-    if training.get("fid_every") and info.kind != "images":
-        raise RunError(f"training.fid_every={training['fid_every']}: FID needs images, but {spec!r} holds points "
-                       "(evaluate toys with `tfgan-zoo evaluate --metrics modes`).")
-    if seed is None:
-        seed = config.get("model", {}).get("seed")
-        seed = 0 if seed is None else int(seed)
-    config["data"] = spec
-    config["model"]["seed"] = int(seed)
-    config["run"] = {
+    info = _describe(spec, data_dir)  # as the data is: the pipeline converts to the config's channels
+    run = {
         "preset": preset,
         "overrides": overrides,
-        "seed": int(seed),
         "channels": channels,
         "data_dir": data_dir,
         "created": datetime.datetime.now().isoformat(timespec="seconds"),
         "tfgan_zoo": _version(),
     }
     try:
-        json.dumps(config)
-    except (TypeError, ValueError) as error:
-        raise RunError(f"The config is not JSON: {error}") from None
+        config = resolve(config, _data_info(spec, info, channels, data_dir), data=spec, steps=steps,
+                         batch_size=batch_size, seed=seed, run=run)
+    except ConfigError as error:
+        raise RunError(str(error)) from None
     run_dir = Path(out) if out is not None else _new_run_dir(runs_dir, preset)
     _check_new_run_dir(run_dir)
     return RunPlan(run_dir, config, info, None, 0)
@@ -310,10 +289,10 @@ def _plan_resume(preset, data, steps, batch_size, out, overrides, seed, runs_dir
         raise RunError(f"--resume: run directory {str(run_dir)!r} does not exist.")
     if not (run_dir / CONFIG_FILE).is_file():
         raise RunError(f"--resume: {str(run_dir)!r} holds no run to resume (no {CONFIG_FILE}).")
-    config = read_run_config(run_dir)
-    run = config.get("run", {})
-    given = {"--preset": (preset, run.get("preset")), "--data": (data, config.get("data")),
-             "--batch-size": (batch_size, config["training"].get("batch_size")),
+    config = load_run_config(run_dir)
+    run = config.run
+    given = {"--preset": (preset, run.get("preset")), "--data": (data, config.data),
+             "--batch-size": (batch_size, config.training.batch_size),
              "--seed": (seed, run.get("seed")), "--set": (overrides or None, run.get("overrides") or None),
              "--channels": (channels, run.get("channels"))}
     for flag, (value, saved) in given.items():
@@ -332,11 +311,10 @@ def _plan_resume(preset, data, steps, batch_size, out, overrides, seed, runs_dir
     if steps is not None:
         if steps < start:
             raise RunError(f"--steps {steps} is below the step of the latest checkpoint ({start}) of {str(run_dir)!r}.")
-        config["training"]["steps"] = int(steps)
-    _check_training(config["training"])
+        config = config.replace(training=dataclasses.replace(config.training, steps=int(steps)))
     if data_dir is not None:  # the data may have moved; where it is does not change the run
-        config.setdefault("run", {})["data_dir"] = data_dir
-    info = _describe(config["data"], config.get("run", {}).get("data_dir"))
+        config = config.replace(run={**config.run, "data_dir": data_dir})
+    info = _describe(config.data, config.data_dir)
     check_writable(run_dir, "run directory")
     return RunPlan(run_dir, config, info, latest, start)
 
@@ -349,56 +327,43 @@ def _version() -> str:
 
 # --- building --------------------------------------------------------------------------------
 
-def build_from_config(config: dict, strategy: Any = None) -> Any:
-    """A compiled GAN from a resolved config, with `config["run"]["seed"]` seeding the weights."""
-    seed = config.get("run", {}).get("seed", config.get("model", {}).get("seed"))
-    if seed is not None:
-        keras.utils.set_random_seed(int(seed))
-    scope = strategy.scope() if strategy is not None else presets_lib._null_scope()
+def build_from_config(config: Union[RunConfig, dict], strategy: Any = None) -> Any:
+    """A compiled GAN from a resolved config, with the run seed seeding the weights."""
+    if not isinstance(config, RunConfig):
+        try:
+            config = RunConfig.from_dict(config)
+        except ConfigError as error:
+            raise RunError(str(error)) from None
+    keras.utils.set_random_seed(config.seed)
     try:
-        with scope:
-            gan = presets_lib.build_gan(config)
+        return build_gan(config, strategy=strategy)
     except (ValueError, TypeError, KeyError) as error:
         raise RunError(f"Cannot build the GAN from this config: {error}") from None
-    gan.preset_config = config
-    return gan
 
 
-def global_batch_size(config: dict) -> int:
-    """Images per dataset batch: batch_size, times d_steps when each critic step gets its own."""
-    compile_config = config.get("compile", {})
-    batch = int(config["training"]["batch_size"])
-    if compile_config.get("d_batches") == "split":
-        batch *= int(compile_config.get("d_steps", 1))
-    return batch
-
-
-def make_dataset(config: dict, info: Any, skip: int = 0, strategy: Any = None):
+def make_dataset(config: RunConfig, info: Any, skip: int = 0, strategy: Any = None):
     """The run's deterministic training pipeline (seeded by the run seed), `skip` batches in."""
-    spec = config["data"]
     kwargs: dict[str, Any] = {}
     if info.kind == "images":
-        resolution, channels = presets_lib.resolution_and_channels(config)
-        if resolution is not None and tuple(info.shape[:2]) != (resolution, resolution):
-            kwargs["resolution"] = resolution
-        if channels is not None and info.channels != channels:
-            kwargs["channels"] = channels
-    conditional = config["model"].get("num_classes") is not None
+        if config.resolution is not None and tuple(info.shape[:2]) != (config.resolution, config.resolution):
+            kwargs["resolution"] = config.resolution
+        if config.channels is not None and info.channels != config.channels:
+            kwargs["channels"] = config.channels
     try:
         dataset = data_lib.load(
-            spec, global_batch_size(config), seed=int(config["run"]["seed"]), shuffle=True, repeat=True,
-            with_labels=conditional, drop_remainder=True, strategy=strategy,
-            data_dir=config["run"].get("data_dir"), **kwargs,
+            config.data, config.global_batch_size, seed=config.seed, shuffle=True, repeat=True,
+            with_labels=config.conditional, drop_remainder=True, strategy=strategy, data_dir=config.data_dir,
+            **kwargs,
         )
     except (ValueError, TypeError, OSError, data_lib.DataUnavailableError) as error:
         raise RunError(str(error)) from None
     return dataset.skip(skip) if skip else dataset
 
 
-def _fid_callback(config: dict, info: Any, run_dir: Path, start: int) -> Optional[keras.callbacks.Callback]:
+def _fid_callback(config: RunConfig, info: Any, run_dir: Path, start: int) -> Optional[keras.callbacks.Callback]:
     """FID every `training.fid_every` steps (0: none) into metrics.csv's "fid" column and TensorBoard:
     MNIST-classifier features for 28x28 grey images, Inception-v3 otherwise."""
-    every = int(config["training"].get("fid_every", 0))
+    every = config.training.fid_every
     if not every:
         return None
     from tfgan_zoo.metrics import FIDCallback
@@ -474,24 +439,24 @@ def train(
     # Everything checked: from here on the run directory is written.
     run_dir.mkdir(parents=True, exist_ok=True)
     checkpoint_lib.remove_stale_temporaries(run_dir / CHECKPOINTS_DIR)
-    write_json_atomic(run_dir / CONFIG_FILE, config)
+    write_json_atomic(run_dir / CONFIG_FILE, config.to_dict())
     if plan.resume_from is not None:
         say(f"Resuming {run_dir} from {plan.resume_from.name} (step {start} of {total}).")
     else:
-        say(f"Training {config['run']['preset']} on {config['data']} for {total} steps "
-            f"(batch {config['training']['batch_size']}) into {run_dir}.")
+        say(f"Training {config.preset} on {config.data} for {total} steps "
+            f"(batch {config.training.batch_size}) into {run_dir}.")
 
-    training = config["training"]
+    training = config.training
     guard = callbacks_lib.NonFiniteGuard(start, run_dir / CHECKPOINTS_DIR)
     checkpoints = callbacks_lib.CheckpointCallback(
-        run_dir / CHECKPOINTS_DIR, every=training["checkpoint_every"], keep=training["keep_checkpoints"],
+        run_dir / CHECKPOINTS_DIR, every=training.checkpoint_every, keep=training.keep_checkpoints,
         initial_step=start, total_steps=total,
-        extra=lambda step: {"batches_consumed": step, "seed": plan.seed, "data": config["data"]},
+        extra=lambda step: {"batches_consumed": step, "seed": plan.seed, "data": config.data},
     )
     tensorboard = callbacks_lib.TensorBoardLogger(run_dir / TENSORBOARD_DIR, start)
     samples = callbacks_lib.SampleGridCallback(
-        run_dir / SAMPLES_DIR, every=training["sample_every"], num_samples=training["num_samples"],
-        seed=plan.seed, initial_step=start, total_steps=total, means=toy_means_for(config["data"]),
+        run_dir / SAMPLES_DIR, every=training.sample_every, num_samples=training.num_samples,
+        seed=plan.seed, initial_step=start, total_steps=total, means=toy_means_for(config.data),
         tensorboard=tensorboard,
     )
     fid = _fid_callback(config, plan.data_info, run_dir, start)
@@ -504,7 +469,7 @@ def train(
     run_callbacks.extend(callbacks)
 
     remaining = total - start
-    per_epoch = min(int(training["log_every"]), remaining)
+    per_epoch = min(training.log_every, remaining)
     started = _now()
     history = gan.fit(dataset, steps_per_epoch=per_epoch, epochs=math.ceil(remaining / per_epoch),
                       callbacks=run_callbacks, verbose=0, shuffle=False)
@@ -518,8 +483,10 @@ def train(
     return TrainResult(run_dir, step, start, logs, gan, seconds)
 
 
-def train_command(config: dict, run_dir: PathLike) -> list[str]:
+def train_command(config: Union[RunConfig, dict], run_dir: PathLike) -> list[str]:
     """The `tfgan-zoo train ...` argument list that trains this run's config again into run_dir."""
+    if isinstance(config, RunConfig):
+        config = config.to_dict()
     run, training = config.get("run") or {}, config.get("training") or {}
     argv = ["tfgan-zoo", "train", "--preset", str(run.get("preset", presets_lib.DEFAULT_PRESET))]
     for flag, value in (("--data", config.get("data")), ("--steps", training.get("steps")),
@@ -550,10 +517,11 @@ def save_final(gan: Any, run_dir: PathLike) -> None:
 
 # --- using a run -----------------------------------------------------------------------------
 
-def load_run(run_dir: PathLike, checkpoint: Optional[PathLike] = None, strategy: Any = None) -> tuple[Any, dict]:
+def load_run(run_dir: PathLike, checkpoint: Optional[PathLike] = None,
+             strategy: Any = None) -> tuple[Any, RunConfig]:
     """(gan, config) of a run at its latest checkpoint (or a given one, or gan.weights.h5)."""
     run_dir = Path(run_dir)
-    config = read_run_config(run_dir)
+    config = load_run_config(run_dir)
     gan = build_from_config(config, strategy)
     path = Path(checkpoint) if checkpoint is not None else checkpoint_lib.latest_checkpoint(run_dir / CHECKPOINTS_DIR)
     try:
@@ -606,8 +574,7 @@ def sample_run(run_dir: PathLike, num: int, out: PathLike, seed: int = 0, label:
     run_dir = Path(run_dir)
     _positive_int("--num", num)
     check_sample_out(out)
-    config = read_run_config(run_dir)
-    num_classes = config.get("model", {}).get("num_classes")
+    num_classes = load_run_config(run_dir).num_classes
     if label is not None:
         if num_classes is None:
             raise RunError(f"--label {label}: run {str(run_dir)!r} is unconditional (it has no classes).")
@@ -616,7 +583,7 @@ def sample_run(run_dir: PathLike, num: int, out: PathLike, seed: int = 0, label:
     gan, config = load_run(run_dir)
     samples = np.asarray(gan.generate(int(num), labels=label, seed=seed), dtype=np.float32)
     nrow = num_classes if (num_classes is not None and label is None) else None
-    return write_samples(samples, out, means=toy_means_for(config["data"]), nrow=nrow)
+    return write_samples(samples, out, means=toy_means_for(config.data), nrow=nrow)
 
 
 __all__ = [
@@ -627,6 +594,7 @@ __all__ = [
     "build_from_config",
     "check_writable",
     "load_run",
+    "load_run_config",
     "make_dataset",
     "plan_run",
     "read_run_config",

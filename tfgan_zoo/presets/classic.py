@@ -1,0 +1,94 @@
+"""The classic techniques (2014-2017) on DCGAN networks: the embedded mnist5k digits, and CIFAR-10.
+
+Every preset is `derive(base, description, {dotted key: value})` from one DCGAN base.
+"""
+from __future__ import annotations
+
+from tfgan_zoo.presets._registry import register
+from tfgan_zoo.presets.optimizers import adam, rmsprop
+from tfgan_zoo.presets.overrides import derive
+
+GP = {"kind": "gradient_penalty", "weight": 10.0}
+CLIP = {"kind": "weight_clipping", "clip": 0.01}
+WGANGP_ADAM = adam(1e-4, 0.0, 0.9)  # Gulrajani et al. 2017, Algorithm 1
+SNGAN_ADAM = adam(2e-4, 0.5, 0.999)  # Miyato et al. 2018, table 1 (setting B-C family)
+
+DCGAN_MNIST5K = {
+    "description": "DCGAN (Radford 2015) on the embedded mnist5k digits",
+    "data": "mnist5k",
+    "model": {"class": "GAN", "latent_dim": 64, "num_classes": None, "seed": 0},
+    "generator": {"builder": "dcgan_generator", "latent_dim": 64, "resolution": 28, "channels": 1,
+                  "width": 32, "normalization_kind": "batch", "num_classes": None},
+    "discriminator": {"builder": "dcgan_discriminator", "resolution": 28, "channels": 1, "width": 32,
+                      "normalization_kind": "batch", "spectral_norm": False, "architecture": "dcgan",
+                      "num_classes": None},
+    "compile": {"loss": "nonsaturating", "loss_params": {}, "regularizers": [], "d_steps": 1, "d_batches": "reuse",
+                "ema_decay": 0.999, "generator_adversarial_weight": 1.0},
+    "g_optimizer": adam(),
+    "d_optimizer": adam(),
+    "training": {"batch_size": 64, "steps": 2000, "log_every": 50, "sample_every": 250, "checkpoint_every": 500,
+                 "keep_checkpoints": 3, "num_samples": 64, "fid_every": 0},
+}
+
+# The default demo (`tfgan-zoo train` with no arguments) and the shipped generators train 4000
+# steps: 8 sample grids, about 3 minutes on two CPU cores.
+LONG = {"training.steps": 4000, "training.sample_every": 500, "training.checkpoint_every": 1000}
+WASSERSTEIN_GP = {"compile.loss": "wasserstein", "compile.regularizers": [GP], "compile.d_steps": 5,
+                  "g_optimizer": WGANGP_ADAM, "d_optimizer": WGANGP_ADAM, "discriminator.normalization_kind": "layer"}
+SNGAN_CNN = {"compile.loss": "hinge", "discriminator.spectral_norm": True, "discriminator.normalization_kind": None,
+             "discriminator.architecture": "sngan"}
+CONDITIONAL = {"model.num_classes": 10, "generator.num_classes": 10, "discriminator.num_classes": 10}
+
+register("dcgan_mnist5k", derive(
+    DCGAN_MNIST5K, "DCGAN (Radford 2015), non-saturating loss (Goodfellow 2014), EMA generator; the default", LONG))
+register("minimax_mnist5k", derive(
+    DCGAN_MNIST5K, "DCGAN with the original saturating minimax generator loss (Goodfellow 2014)",
+    {"compile.loss": "minimax"}))
+register("onesided_ls_mnist5k", derive(
+    DCGAN_MNIST5K, "one-sided label smoothing, real target 0.9 (Salimans 2016)",
+    {"compile.loss": "one_sided_label_smoothing", "compile.loss_params": {"alpha": 0.9}}))
+register("twosided_ls_mnist5k", derive(
+    DCGAN_MNIST5K, "two-sided label smoothing, targets 0.9 / 0.1 (Salimans 2016)",
+    {"compile.loss": "two_sided_label_smoothing", "compile.loss_params": {"alpha": 0.9, "beta": 0.1}}))
+register("lsgan_mnist5k", derive(
+    DCGAN_MNIST5K, "least squares GAN, a=-1 b=1 c=0 (Mao 2017)", {"compile.loss": "least_squares"}))
+register("wgan_mnist5k", derive(
+    DCGAN_MNIST5K, "WGAN: weight clipping 0.01, RMSprop 5e-5, 5 critic steps (Arjovsky 2017)",
+    {"compile.loss": "wasserstein", "compile.regularizers": [CLIP], "compile.d_steps": 5,
+     "g_optimizer": rmsprop(5e-5), "d_optimizer": rmsprop(5e-5)}))
+register("wgangp_mnist5k", derive(
+    DCGAN_MNIST5K,
+    "WGAN-GP: gradient penalty 10, Adam(1e-4, 0, 0.9), 5 critic steps, layer-norm critic (Gulrajani 2017)",
+    {**WASSERSTEIN_GP, **LONG}))
+register("sngan_mnist5k", derive(
+    DCGAN_MNIST5K, "hinge loss + spectral norm on the SNGAN standard CNN discriminator (Miyato 2018)",
+    {**SNGAN_CNN, "g_optimizer": SNGAN_ADAM, "d_optimizer": SNGAN_ADAM}))
+register("ttur_mnist5k", derive(
+    DCGAN_MNIST5K, "TTUR: D lr 4e-4, G lr 1e-4, Adam(0, 0.9), hinge + spectral norm (Heusel 2017; Zhang 2019)",
+    {**SNGAN_CNN, "g_optimizer": adam(1e-4, 0.0, 0.9), "d_optimizer": adam(4e-4, 0.0, 0.9)}))
+register("cdcgan_mnist5k", derive(
+    DCGAN_MNIST5K, "conditional DCGAN: label embedding in G, projection D (Miyato & Koyama 2018)",
+    {**CONDITIONAL, **LONG}))
+register("feature_matching_mnist5k", derive(
+    DCGAN_MNIST5K, "feature matching replaces the generator objective (Salimans 2016)",
+    {"compile.regularizers": [{"kind": "feature_matching", "weight": 1.0}],
+     "compile.generator_adversarial_weight": 0.0}))
+# No batch norm in D: it normalises each all-real / all-fake batch, which hides the within-batch
+# similarity the layer measures (Salimans et al. used weight norm, no batch norm).
+register("minibatch_disc_mnist5k", derive(
+    DCGAN_MNIST5K, "minibatch discrimination layer in a D without batch norm (Salimans 2016)",
+    {"discriminator.normalization_kind": None,
+     "+discriminator.minibatch_discrimination": {"num_kernels": 50, "kernel_dim": 5}}))
+register("minibatch_stddev_mnist5k", derive(
+    DCGAN_MNIST5K, "minibatch standard deviation layer in D (Karras 2018)",
+    {"+discriminator.minibatch_stddev": {"group_size": 4}}))
+register("unrolled_mnist5k", derive(
+    DCGAN_MNIST5K, "unrolled GAN, K=3 Adam-unrolled D steps, first order (Metz 2016)",
+    {"model.class": "UnrolledGAN", "+model.unrolling_steps": 3, "+model.unroll_optimizer": "adam",
+     "+model.first_order": True, "+model.unroll_learning_rate": None,
+     "+model.unrolled_objective": "generator_loss", "training.steps": 1000}))
+register("sngan_cifar10", derive(
+    DCGAN_MNIST5K, "SNGAN on CIFAR-10 (Miyato 2018): hinge, spectral norm, standard CNN D",
+    {**SNGAN_CNN, "g_optimizer": SNGAN_ADAM, "d_optimizer": SNGAN_ADAM, "data": "tfds:cifar10",
+     "training.steps": 50000, "generator.resolution": 32, "generator.channels": 3, "generator.width": 64,
+     "discriminator.resolution": 32, "discriminator.channels": 3, "discriminator.width": 64}))
