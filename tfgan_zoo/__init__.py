@@ -19,6 +19,8 @@ _LAZY = {
     "UnrolledGAN": "tfgan_zoo.training.unrolled:UnrolledGAN",
     "BEGAN": "tfgan_zoo.training.began:BEGAN",
     "StyleGAN": "tfgan_zoo.training.stylegan:StyleGAN",
+    "ProgressiveGAN": "tfgan_zoo.training.progressive:ProgressiveGAN",
+    "GrowthSchedule": "tfgan_zoo.training.progressive:GrowthSchedule",
     "losses": "tfgan_zoo.losses",
     "regularizers": "tfgan_zoo.regularizers",
     "layers": "tfgan_zoo.layers",

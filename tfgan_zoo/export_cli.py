@@ -95,6 +95,9 @@ def configure_export(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--overwrite", action="store_true", help="replace PATH if it is a non-empty directory")
     parser.add_argument("--name", help="model name in the model card (default: the preset name)")
     parser.add_argument("--data-license", metavar="TEXT", help="licence of the training data, for the model card")
+    parser.add_argument("--stage", choices=("final", "current"), default="final",
+                        help="progressive runs: the grown networks (final; refused before the last stage) or the "
+                             "stage the run reached (current)")
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -108,8 +111,10 @@ def run_export(args: argparse.Namespace) -> int:
         config = read_run_config(run_dir)
     except RunError as error:
         raise UsageError(str(error)) from None
+    stage = getattr(args, "stage", "final")
+    grown = _grown_generator(run_dir, config, stage)
     keras_file = run_dir / GENERATOR_FILE
-    if not keras_file.is_file():
+    if grown is None and not keras_file.is_file():
         raise UsageError(f"Run {str(run_dir)!r} has no {GENERATOR_FILE}: it is written when training finishes "
                          "(`tfgan-zoo train --resume --out DIR` completes an interrupted run).")
     try:
@@ -124,8 +129,10 @@ def run_export(args: argparse.Namespace) -> int:
         card["name"] = args.name
     if getattr(args, "data_license", None):
         card["data_license"] = args.data_license
+    if grown is not None:
+        card["stage"] = grown[1]
     try:
-        generator = load_keras_generator(keras_file)
+        generator = grown[0] if grown is not None else load_keras_generator(keras_file)
         path = export_generator(generator, out, model_card=card, overwrite=bool(getattr(args, "overwrite", False)))
     except (ExportError, GeneratorLoadError) as error:
         raise UsageError(str(error)) from None
@@ -140,6 +147,24 @@ def run_export(args: argparse.Namespace) -> int:
         print(f"Serve it: tensorflow_model_server --rest_api_port=8501 --model_name={base.name} "
               f"--model_base_path={base}")
     return 0
+
+
+def _grown_generator(run_dir: Path, config: dict, stage: str) -> Optional[tuple]:
+    """(generator, stage description) of a progressive run at its latest checkpoint, else None."""
+    if (config.get("model") or {}).get("class") != "ProgressiveGAN":
+        if stage != "final":
+            raise UsageError(f"--stage {stage}: run {str(run_dir)!r} does not grow; drop --stage.")
+        return None
+    from tfgan_zoo.training.runner import RunError, load_run
+
+    try:
+        gan, _ = load_run(run_dir)
+        generator = gan.generator_for_export(stage)
+    except (RunError, ValueError) as error:
+        raise UsageError(f"Run {str(run_dir)!r}: {error}") from None
+    resolution, alpha = gan.level()
+    return generator, {"exported": stage, "resolution": resolution, "alpha": alpha,
+                       "final_resolution": gan.schedule.final_resolution}
 
 
 def add_export_parser(subparsers: Any) -> argparse.ArgumentParser:

@@ -80,6 +80,13 @@ def r2_penalty(discriminator: Callable[[Tensor], Tensor], fake: Tensor, loss_sca
     return r1_penalty(discriminator, fake, loss_scale)
 
 
+def drift_penalty(real_logits: Tensor) -> Tensor:
+    """E_real[D(x)^2], unweighted: keeps a Wasserstein critic's output near zero (Karras et al. 2018,
+    "Progressive Growing of GANs", appendix A.1, epsilon_drift = 0.001 in the regulariser object;
+    the official loss.py's EpsilonPenalty on the real scores)."""
+    return tf.reduce_mean(tf.square(tf.cast(real_logits, tf.float32)))
+
+
 def orthogonal_penalty(kernels: list[Tensor]) -> Tensor:
     """sum over kernels of ||W^T W * (1 - I)||_F^2, W the kernel reshaped to (fan_in, units).
 
@@ -197,6 +204,19 @@ class R2Penalty(Regularizer):
         return r2_penalty(context.discriminator_fn(), tf.stop_gradient(context.fake), context.loss_scale())
 
 
+class Drift(Regularizer):
+    """The drift term of progressive GANs, weight epsilon_drift = 0.001 times E[D(x)^2] on the real
+    batch (Karras et al. 2018, appendix A.1), added to the WGAN-GP critic loss."""
+
+    kind, default_name = "drift", "d_drift"
+
+    def __init__(self, weight: float = 0.001, interval: int = 1, name: Optional[str] = None):
+        super().__init__(weight, interval, name)
+
+    def penalty(self, context: StepContext) -> Tensor:
+        return drift_penalty(context.discriminator_fn()(context.real))
+
+
 def _kernels(model: keras.Model) -> list:
     return [v for v in model.trainable_variables if len(v.shape) >= 2 and "kernel" in v.path]
 
@@ -269,7 +289,8 @@ class FeatureMatching(Regularizer):
 
 _KINDS: dict[str, type[Regularizer]] = {
     cls.kind: cls
-    for cls in (GradientPenalty, R1Penalty, R2Penalty, OrthogonalRegularization, WeightClipping, FeatureMatching)
+    for cls in (GradientPenalty, R1Penalty, R2Penalty, Drift, OrthogonalRegularization, WeightClipping,
+                FeatureMatching)
 }
 
 

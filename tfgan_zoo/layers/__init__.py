@@ -8,8 +8,9 @@
 - ``AdaIN``                    Huang & Belongie 2017, StyleGAN (Karras et al. 2019)
 - ``FadeIn``                   Karras et al. 2018
 - ``NoiseInjection``           StyleGAN (Karras et al. 2019)
-- ``Blur2D``, ``ConstantInput``, ``Bias``, ``WAverage``, ``InferenceClip``  StyleGAN (Karras et al. 2019)
+- ``Blur2D``, ``ConstantInput``, ``WAverage``, ``InferenceClip``  StyleGAN (Karras et al. 2019)
 - ``EqualizedDense``, ``EqualizedConv2D``  Karras et al. 2018 (equalized learning rate)
+- ``Bias``                     a per-channel bias (PGGAN's 4x4 dense, StyleGAN's noise inputs)
 """
 from __future__ import annotations
 

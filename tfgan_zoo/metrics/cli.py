@@ -48,15 +48,19 @@ def evaluate_run(run_dir: str | os.PathLike, metrics: Optional[str] = None, num:
     names = parse_metrics(metrics or ("modes" if toy else ("fid,classes" if mnist_like else "fid")))
     if gan is None:
         gan, config = load_run(run_dir)
+    reals = None if toy else real_images_for(config, info, features, num or 5000)
+    # A run on padded data (28x28 digits on 32x32) is compared with the default (unpadded) reals
+    # after cropping its samples back to the data's size.
+    padded = not toy and config.data_fit == "pad" and (info.resolution or 0) < (config.resolution or 0)
+    crop = (lambda images: data_lib.centre_crop(images, info.resolution)) if padded and reals is None else None
     result = evaluate_generator(
-        lambda n, seed=None: gan.generate(n, seed=seed).numpy(),
+        lambda n, seed=None: (crop or (lambda images: images))(gan.generate(n, seed=seed).numpy()),
         num=num, metrics=names, features=features, seed=seed,
         toy_dataset=data_lib.parse_spec(config.data).name if toy else None,
-        real_images=None if toy else real_images_for(config, info, features, num or 5000),
-        inception_weights=inception_weights,
+        real_images=reals, inception_weights=inception_weights,
     )
     result["run"] = str(run_dir)
-    result["step"] = int(gan.g_optimizer.iterations.numpy())
+    result["step"] = gan.trained_steps
     return result
 
 

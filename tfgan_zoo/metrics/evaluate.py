@@ -227,7 +227,8 @@ def real_images_for(config: Any, info: Any, features: str, num: int) -> Any:
     if features == "mnist" and config.data.split(":")[0] == "mnist5k":
         return None
     available = info.num_examples or num
-    return data_lib.as_numpy_images(config.data, min(num, available), resolution=config.resolution,
+    fit = "pad" if config.data_fit == "pad" else "resize"
+    return data_lib.as_numpy_images(config.data, min(num, available), resolution=config.resolution, fit=fit,
                                     channels=config.channels, data_dir=config.data_dir)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from tfgan_zoo.models.began import began_autoencoder, began_generator
 from tfgan_zoo.models.dcgan import dcgan_discriminator, dcgan_generator
 from tfgan_zoo.models.mlp import mlp_discriminator, mlp_generator
+from tfgan_zoo.models.pggan import pggan_discriminator, pggan_generator
 from tfgan_zoo.models.registry import BUILDERS, Builder, BuilderError, build, declare, get_builder
 from tfgan_zoo.models.stylegan import stylegan_generator
 
@@ -21,5 +22,7 @@ __all__ = [
     "get_builder",
     "mlp_discriminator",
     "mlp_generator",
+    "pggan_discriminator",
+    "pggan_generator",
     "stylegan_generator",
 ]

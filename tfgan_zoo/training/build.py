@@ -16,6 +16,7 @@ MODEL_CLASSES = {
     "UnrolledGAN": "tfgan_zoo.training.unrolled:UnrolledGAN",
     "BEGAN": "tfgan_zoo.training.began:BEGAN",
     "StyleGAN": "tfgan_zoo.training.stylegan:StyleGAN",
+    "ProgressiveGAN": "tfgan_zoo.training.progressive:ProgressiveGAN",
 }
 PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
 OPTIMIZERS = {"adam": keras.optimizers.Adam, "rmsprop": keras.optimizers.RMSprop, "sgd": keras.optimizers.SGD}

@@ -591,3 +591,9 @@ class GAN(keras.Model):
     def sampling_generator(self) -> keras.Model:
         """The generator used for sampling and export: the EMA copy when there is one."""
         return self.ema_generator if self.ema_generator is not None else self.generator
+
+    @property
+    def trained_steps(self) -> int:
+        """Training steps run so far (generator updates; a variant that resets its optimizers'
+        step counters, like ProgressiveGAN, counts them its own way)."""
+        return int(self.g_optimizer.iterations.numpy())

@@ -347,6 +347,7 @@ def make_dataset(config: RunConfig, info: Any, skip: int = 0, strategy: Any = No
     if info.kind == "images":
         if config.resolution is not None and tuple(info.shape[:2]) != (config.resolution, config.resolution):
             kwargs["resolution"] = config.resolution
+            kwargs["fit"] = "pad" if config.data_fit == "pad" else "resize"
         if config.channels is not None and info.channels != config.channels:
             kwargs["channels"] = config.channels
     try:
@@ -581,7 +582,10 @@ def sample_run(run_dir: PathLike, num: int, out: PathLike, seed: int = 0, label:
         if not 0 <= int(label) < int(num_classes):
             raise RunError(f"--label {label} is out of range; run {str(run_dir)!r} has classes 0..{num_classes - 1}.")
     gan, config = load_run(run_dir)
-    samples = np.asarray(gan.generate(int(num), labels=label, seed=seed), dtype=np.float32)
+    from tfgan_zoo.training.progressive import ProgressiveGAN
+
+    final = {"stage": "final"} if isinstance(gan, ProgressiveGAN) else {}  # the grown networks, as exported
+    samples = np.asarray(gan.generate(int(num), labels=label, seed=seed, **final), dtype=np.float32)
     nrow = num_classes if (num_classes is not None and label is None) else None
     return write_samples(samples, out, means=toy_means_for(config.data), nrow=nrow)
 
