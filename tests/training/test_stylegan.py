@@ -9,6 +9,7 @@ import tensorflow as tf
 
 import tfgan_zoo as tz
 from tfgan_zoo.layers import NoiseInjection
+from tfgan_zoo.models.pggan import pggan_discriminator
 from tfgan_zoo.models.stylegan import nested_layers, style_parts, stylegan_generator
 from tfgan_zoo.regularizers import R1Penalty
 from tfgan_zoo.training import checkpoint as ck
@@ -16,19 +17,13 @@ from tfgan_zoo.training import checkpoint as ck
 RES, LATENT, LAYERS = 8, 8, 4  # 8 px: 4 style layers
 
 
-def small_discriminator():
-    images = keras.Input((RES, RES, 1))
-    h = keras.layers.Conv2D(8, 3, strides=2, padding="same", activation="leaky_relu")(images)
-    h = keras.layers.Conv2D(8, 3, strides=2, padding="same", activation="leaky_relu")(h)
-    return keras.Model(images, keras.layers.Dense(1)(keras.layers.Flatten()(h)))
-
-
 def style_gan(seed=0, style_mixing_prob=0.9, compiled=True, **kwargs):
     keras.utils.set_random_seed(seed)
     generator = stylegan_generator(latent_dim=LATENT, resolution=RES, channels=1, fmap_base=32, fmap_max=8,
                                    mapping_layers=2, noise_seed=seed)
-    gan = tz.StyleGAN(generator, small_discriminator(), latent_dim=LATENT, seed=seed,
-                      style_mixing_prob=style_mixing_prob, **kwargs)
+    discriminator = pggan_discriminator(resolution=RES, channels=1, fmap_base=16, fmap_max=8, blur=True)
+    gan = tz.StyleGAN(generator, discriminator, latent_dim=LATENT, seed=seed, style_mixing_prob=style_mixing_prob,
+                      schedule={"start_resolution": RES, "final_resolution": RES}, **kwargs)
     if compiled:
         adam = lambda: keras.optimizers.Adam(1e-3, beta_1=0.0, beta_2=0.99, epsilon=1e-8)  # noqa: E731
         gan.compile(adam(), adam(), loss="nonsaturating", regularizers=[R1Penalty(weight=5.0)], ema_decay=0.9)

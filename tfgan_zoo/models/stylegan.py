@@ -42,7 +42,9 @@ from tfgan_zoo.layers import (
     NoiseInjection, PixelNormalization, WAverage,
 )
 from tfgan_zoo.layers.noise_injection import inference_noise
+from tfgan_zoo.layers.fade_in import fade
 from tfgan_zoo.layers.w_average import check_cutoff
+from tfgan_zoo.models.pggan import check_resolution, feature_maps, nested_layers, upscale2d
 from tfgan_zoo.models.registry import declare
 
 #: The official truncation_cutoff: the style layers of the 4x4 to 32x32 resolutions.
@@ -53,7 +55,7 @@ NOISE_MODES = ("random", "fixed", "none")
 
 def num_style_layers(resolution: int) -> int:
     """Style inputs of a synthesis network: two per resolution from 4x4, 2 log2(R) - 2."""
-    return 2 * int(math.log2(_check_resolution(resolution))) - 2
+    return 2 * int(math.log2(check_resolution(resolution))) - 2
 
 
 def default_truncation_cutoff(resolution: int) -> int:
@@ -62,23 +64,10 @@ def default_truncation_cutoff(resolution: int) -> int:
     return min(OFFICIAL_TRUNCATION_CUTOFF, num_style_layers(resolution))
 
 
-def _check_resolution(resolution: Any) -> int:
-    if isinstance(resolution, bool) or not isinstance(resolution, (int, np.integer)) or resolution < 4 or (
-        int(resolution) & (int(resolution) - 1)
-    ):
-        raise ValueError(f"resolution must be a power of 2 >= 4 (e.g. 32), got {resolution!r}.")
-    return int(resolution)
-
-
 def _check_positive(**values: Any) -> None:
     for key, value in values.items():
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
             raise ValueError(f"{key} must be a positive integer, got {value!r}.")
-
-
-def feature_maps(stage: int, fmap_base: int, fmap_max: int) -> int:
-    """The official nf(stage) = min(fmap_base / 2^stage, fmap_max) (fmap_decay 1)."""
-    return max(1, min(int(fmap_base / 2.0**stage), fmap_max))
 
 
 # --- the networks --------------------------------------------------------------------------
@@ -171,7 +160,7 @@ def stylegan_synthesis(
     x, images, in_maps = None, None, None
     for level in range(2, int(math.log2(resolution)) + 1):
         r = 2 ** level
-        maps = feature_maps(level - 1, fmap_base, fmap_max)
+        maps = feature_maps(r, fmap_base, 1.0, fmap_max)
         block = _synthesis_block(r, in_maps, maps, num_layers, w_dim, blur, noise_seed)
         x = block(styles) if in_maps is None else block([x, styles])
         in_maps = maps
@@ -198,19 +187,12 @@ def synthesis_at(synthesis: keras.Model, styles: Any, resolution: int, alpha: An
         previous, x = x, block(styles, training=training) if level == 2 else block([x, styles], training=training)
     images = synthesis.get_layer(f"to_rgb_{resolution}")(x)
     if alpha is not None and previous is not None:
-        old = _upscale(synthesis.get_layer(f"to_rgb_{resolution // 2}")(previous), 2)
-        images = (1.0 - alpha) * old + alpha * images
-    return synthesis.get_layer("images")(_upscale(images, final // resolution), training=training)
+        images = fade(upscale2d(synthesis.get_layer(f"to_rgb_{resolution // 2}")(previous), 2), images, alpha)
+    return synthesis.get_layer("images")(upscale2d(images, final // resolution), training=training)
 
 
-def _upscale(images: Any, factor: int) -> Any:
-    """Nearest-neighbour upsampling by an integer factor."""
-    if factor == 1:
-        return images
-    return ops.repeat(ops.repeat(images, factor, axis=1), factor, axis=2)
-
-
-@declare("generator", makes="images", resolutions=tuple(2 ** k for k in range(2, 11)), conditional=True)
+@declare("generator", makes="images", resolutions=tuple(2 ** k for k in range(2, 11)), conditional=True,
+         fixed_resolution=True)
 def stylegan_generator(
     latent_dim: int = 512, resolution: int = 32, channels: int = 3, w_dim: Optional[int] = None,
     mapping_layers: int = 8, mapping_width: Optional[int] = None, mapping_lr_multiplier: float = 0.01,
@@ -337,13 +319,21 @@ class StyleParts:
             return styles
         return self.w_average.truncate(styles, psi, truncation_cutoff)
 
-    def synthesize(self, styles: Any, training: bool = False, noise: Optional[str] = None) -> Any:
-        """images = synthesis(styles); `noise` "random" / "fixed" / "none" sets the inference
-        noise for this call (default: the layers' own mode, "random")."""
+    @property
+    def resolution(self) -> int:
+        return int(self.synthesis.outputs[0].shape[1])
+
+    def synthesize(self, styles: Any, training: bool = False, noise: Optional[str] = None,
+                   resolution: Optional[int] = None, alpha: Any = None) -> Any:
+        """images = synthesis(styles), grown to `resolution` (default: the final one) with fade
+        `alpha` (None: stable; see `synthesis_at`); `noise` "random" / "fixed" / "none" sets the
+        inference noise for this call (default: the layers' own mode, "random")."""
+        resolution = self.resolution if resolution is None else resolution
+        styles = ops.convert_to_tensor(styles)
         if noise is None or training:
-            return self.synthesis(styles, training=training)
+            return synthesis_at(self.synthesis, styles, resolution, alpha, training=training)
         with inference_noise(self.synthesis, check_noise(noise)):
-            return self.synthesis(styles, training=False)
+            return synthesis_at(self.synthesis, styles, resolution, alpha, training=False)
 
 
 def style_parts(generator: keras.Model) -> StyleParts:
@@ -360,15 +350,6 @@ def style_parts(generator: keras.Model) -> StyleParts:
         raise ValueError(f"The mapping network of {generator.name!r} must end with a WAverage layer, got "
                          f"{type(w_average).__name__}.")
     return StyleParts(mapping, w_average, synthesis)
-
-
-def nested_layers(model: keras.layers.Layer) -> list:
-    """Every layer of `model` and of its sub-models, depth first (the model itself excluded)."""
-    found = []
-    for layer in getattr(model, "layers", ()):
-        found.append(layer)
-        found.extend(nested_layers(layer))
-    return found
 
 
 def is_style_generator(generator: Any) -> bool:

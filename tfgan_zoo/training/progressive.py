@@ -392,15 +392,18 @@ class ProgressiveGAN(GAN):
     # --- sampling -------------------------------------------------------------------------------
 
     def generate(self, num_or_z: Any, labels: Any = None, seed: Optional[int] = None, use_ema: bool = True,
-                 batch_size: int = 256, stage: str = "current") -> Tensor:
+                 batch_size: int = 256, stage: str = "current", **options: Any) -> Tensor:
         """GAN.generate at the current level of detail (stage="current"), or from the final
-        networks (stage="final", what export and `tfgan-zoo sample` use)."""
+        networks (stage="final", what export and `tfgan-zoo sample` use); `options` go to a
+        variant's generate_from (StyleGAN: psi, truncation_cutoff, noise)."""
         if stage not in ("current", "final"):
             raise ValueError(f"stage must be 'current' or 'final', got {stage!r}.")
         if stage == "current":
-            return super().generate(num_or_z, labels=labels, seed=seed, use_ema=use_ema, batch_size=batch_size)
+            return super().generate(num_or_z, labels=labels, seed=seed, use_ema=use_ema, batch_size=batch_size,
+                                    **options)
         self._level_override = (self.schedule.num_stages - 1, 1.0)
         try:
-            return super().generate(num_or_z, labels=labels, seed=seed, use_ema=use_ema, batch_size=batch_size)
+            return super().generate(num_or_z, labels=labels, seed=seed, use_ema=use_ema, batch_size=batch_size,
+                                    **options)
         finally:
             self._level_override = None

@@ -18,6 +18,14 @@ tf.random_uniform([]) draws (the same on every replica under tf.distribute). Sam
 mixing and no truncation unless asked: `generate(..., psi=0.7)` truncates in W (FID is measured
 at psi = 1, as the paper), `generate_mixed(z_coarse, z_fine, crossover)` mixes two latents.
 
+StyleGAN is a ProgressiveGAN (Karras et al. 2018; the official StyleGAN training loop is the
+PGGAN one): the schedule grows the synthesis network and the discriminator stage by stage
+(`synthesis_at`, the official lod), the reals are faded with them, and the crossover is drawn
+over the style layers of the resolutions grown so far (the official cur_layers = num_layers -
+2 floor(lod)). A schedule whose start is its final resolution trains at a fixed resolution (the
+official `-nogrowing`). The mapping network, mixing and w_avg run outside the level switch: only
+the synthesis network and D grow.
+
 The objective, the regulariser and the optimisers are ordinary compile arguments (the presets use
 the official ones: non-saturating loss, R1 with gamma 10, i.e. weight 5, on every step,
 Adam(1e-3, 0, 0.99, eps 1e-8), generator EMA).
@@ -31,18 +39,21 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_zoo.layers.w_average import check_cutoff
-from tfgan_zoo.models.stylegan import StyleParts, check_crossover, check_noise, check_psi, style_parts
-from tfgan_zoo.training.gan import GAN
+from tfgan_zoo.models.stylegan import (
+    StyleParts, check_crossover, check_noise, check_psi, num_style_layers, style_parts,
+)
+from tfgan_zoo.training.progressive import GrowthSchedule, ProgressiveGAN
 
 Tensor = tf.Tensor
 
 
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
-class StyleGAN(GAN):
-    """A GAN with a style-based generator (tfgan_zoo.models.stylegan_generator), trained with
-    style mixing regularisation while it tracks w_avg (Karras et al. 2019, sec. 3.1, app. B).
+class StyleGAN(ProgressiveGAN):
+    """A progressive GAN with a style-based generator (tfgan_zoo.models.stylegan_generator) and
+    the PGGAN discriminator, trained with style mixing regularisation while it tracks w_avg
+    (Karras et al. 2019, sec. 3.1, app. B).
 
-    Args (besides GAN's):
+    Args (besides ProgressiveGAN's: schedule, reset_optimizers):
         style_mixing_prob: probability that a training batch mixes two latents, in [0, 1]
             (official 0.9; 0 disables the regulariser).
     """
@@ -54,12 +65,16 @@ class StyleGAN(GAN):
         latent_dim: int,
         num_classes: Optional[int] = None,
         seed: Optional[int] = None,
+        schedule: Union[GrowthSchedule, dict, None] = None,
+        reset_optimizers: bool = True,
         style_mixing_prob: float = 0.9,
         **kwargs: Any,
     ):
         if not 0.0 <= float(style_mixing_prob) <= 1.0:  # also rejects NaN
             raise ValueError(f"style_mixing_prob must be in [0, 1], got {style_mixing_prob!r}.")
-        super().__init__(generator, discriminator, latent_dim, num_classes=num_classes, seed=seed, **kwargs)
+        style_parts(generator)  # a style-based generator, or a clear error
+        super().__init__(generator, discriminator, latent_dim, num_classes=num_classes, seed=seed,
+                         schedule=schedule, reset_optimizers=reset_optimizers, **kwargs)
         parts = style_parts(generator)
         z_width = parts.mapping.inputs[0].shape[-1]
         if z_width != self.latent_dim:
@@ -70,6 +85,7 @@ class StyleGAN(GAN):
                 f"{'takes' if parts.conditional else 'takes no'} labels."
             )
         self.style_mixing_prob = float(style_mixing_prob)
+        self._active_layers = tf.constant([num_style_layers(r) for r in self.schedule.resolutions], tf.int32)
 
     def get_config(self) -> dict:
         return {**super().get_config(), "style_mixing_prob": self.style_mixing_prob}
@@ -79,10 +95,10 @@ class StyleGAN(GAN):
         """Style inputs of the synthesis network (2 log2(resolution) - 2)."""
         return style_parts(self.generator).num_layers
 
-    def active_style_layers(self) -> Any:
-        """Hook: the style layers that shape the current output; all of them at a fixed
-        resolution (progressive growing: those of the resolutions grown so far)."""
-        return self.num_style_layers
+    def active_style_layers(self) -> Tensor:
+        """The style layers of the resolutions grown so far (at the stage of this step): all of
+        them at a fixed resolution (the official cur_layers)."""
+        return tf.gather(self._active_layers, self.stage)
 
     # --- training -------------------------------------------------------------------------------
 
@@ -127,10 +143,11 @@ class StyleGAN(GAN):
         parts = style_parts(generator)
         if training:
             styles = self.training_styles(z, labels, parts, track_average=generator is self.generator)
-            return parts.synthesize(styles, training=True)
-        w = parts.map(z, labels)
-        w_mix = None if z_mix is None else parts.map(z_mix, labels)
-        return parts.synthesize(parts.styles(w, w_mix, crossover, psi, truncation_cutoff), noise=noise)
+        else:
+            w = parts.map(z, labels)
+            w_mix = None if z_mix is None else parts.map(z_mix, labels)
+            styles = parts.styles(w, w_mix, crossover, psi, truncation_cutoff)
+        return self._at_level(lambda r, a: parts.synthesize(styles, training, noise, r, a))
 
     # --- sampling -----------------------------------------------------------------------------------
 
@@ -153,14 +170,15 @@ class StyleGAN(GAN):
         psi: float = 1.0,
         truncation_cutoff: Optional[int] = None,
         noise: str = "random",
+        stage: str = "current",
     ) -> Tensor:
-        """GAN.generate with the truncation trick in W: psi in [0, 1] (1: none, the default and
-        what FID measures; 0.7 is the paper's) on the first `truncation_cutoff` style layers
-        (default: the generator's), and `noise` "random" (fresh, as the official sampling),
+        """ProgressiveGAN.generate with the truncation trick in W: psi in [0, 1] (1: none, the
+        default and what FID measures; 0.7 is the paper's) on the first `truncation_cutoff` style
+        layers (default: the generator's), and `noise` "random" (fresh, as the official sampling),
         "fixed" (the stored buffers: the output depends on z only) or "none"."""
         options = self._sampling_options(psi, truncation_cutoff, noise)
         return super().generate(num_or_z, labels=labels, seed=seed, use_ema=use_ema, batch_size=batch_size,
-                                **options)
+                                stage=stage, **options)
 
     def generate_mixed(
         self,
