@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 
 from tfgan_zoo import cli, presets
+from tfgan_zoo.cli import registry
 
 TINY_TOY = ["--preset", "gan_toy", "--batch-size", "16", "--no-progress",
             "--set", "generator.width=8", "--set", "discriminator.width=8",
@@ -193,7 +194,7 @@ def test_non_finite_loss_exits_1_naming_the_step_and_term(capsys, tmp_path):
 # --- the registry ----------------------------------------------------------------------------
 
 def test_other_modules_can_register_sub_commands(capsys, monkeypatch):
-    monkeypatch.setattr(cli, "_COMMANDS", dict(cli._COMMANDS))
+    monkeypatch.setattr(registry, "_COMMANDS", dict(registry._COMMANDS))
 
     def configure(parser):
         parser.add_argument("--mode", default="ok")

@@ -1,7 +1,7 @@
 """load_generator (tfgan_zoo/pretrained.py): SavedModel, .keras, run and TF Serving directories;
 the saved-models index; URLs checked by sha256 (served offline through file:// URLs); clear errors
-for damaged or missing models; and the `export` / sample-from-model CLI hooks (export_cli.py)."""
-import argparse
+for damaged or missing models; the latent prior from the model card; and the `export` /
+sample-from-model commands (tfgan_zoo/cli/export.py, cli/sample.py)."""
 import hashlib
 import json
 import shutil
@@ -13,8 +13,10 @@ import numpy as np
 import pytest
 
 from tfgan_zoo import cli
-from tfgan_zoo.export import export_generator
-from tfgan_zoo.export_cli import add_export_parser, run_export, sample_from_model
+from tfgan_zoo.cli.sample import sample_from_model
+from tfgan_zoo.errors import InputError
+from tfgan_zoo.export import export_generator, export_run
+from tfgan_zoo.latent import LatentPrior
 from tfgan_zoo.models import dcgan_generator, mlp_generator
 from tfgan_zoo.pretrained import (
     ENV_SAVED_MODELS, GeneratorLoadError, PretrainedGenerator, list_pretrained, load_generator, read_index, to_uint8,
@@ -234,34 +236,28 @@ def test_urls_need_and_check_sha256(models, tmp_path):
     assert load_generator(keras_url, sha256=sha256(models["keras"]), cache_dir=cache).format == "keras"
 
 
-def export_args(run, out, overwrite=False):
-    parser = argparse.ArgumentParser()
-    add_export_parser(parser.add_subparsers())
-    argv = ["export", "--run", str(run), "--out", str(out)] + (["--overwrite"] if overwrite else [])
-    return parser.parse_args(argv)
-
-
-def test_export_command_writes_a_card_from_the_run(models, tmp_path, capsys):
+def test_export_run_writes_a_card_from_the_run(models, tmp_path, capsys):
     out = tmp_path / "serving" / "dcgan" / "1"
-    args = export_args(models["run"], out)
-    assert args._run is run_export and run_export(args) == 0
+    assert cli.main(["export", "--run", str(models["run"]), "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert f"to {out}" in printed and "--model_base_path=" in printed
+    assert f"to {out}" in printed and "--model_base_path=" in printed and "z ~ N(0, I)" in printed
     card = json.loads((out / "model_card.json").read_text())
     assert (card["preset"], card["training_steps"], card["data"]) == ("dcgan_mnist5k", 10, "mnist5k")
     assert "CC BY-SA 3.0" in card["data_license"]
     assert card["metrics"] == {"fid": 42.5, "classes": {"covered": 3}, "step": 10}
     assert card["interface"]["num_classes"] == CLASSES
-    with pytest.raises(cli.UsageError, match="non-empty directory"):
-        run_export(export_args(models["run"], out))
-    assert run_export(export_args(models["run"], out, overwrite=True)) == 0
-    unfinished = tmp_path / "unfinished"
-    unfinished.mkdir()
-    (unfinished / "config.json").write_text(json.dumps(RUN_CONFIG))
-    with pytest.raises(cli.UsageError, match="has no generator.keras"):
-        run_export(export_args(unfinished, tmp_path / "x" / "1"))
-    with pytest.raises(cli.UsageError, match="not a run directory|does not exist"):
-        run_export(export_args(tmp_path / "no_run", tmp_path / "y" / "1"))
+    assert card["interface"]["prior"] == {"distribution": "normal", "truncation": None}
+    with pytest.raises(InputError, match="non-empty directory"):
+        export_run(models["run"], out)
+    result = export_run(models["run"], out, overwrite=True)
+    assert (result.path, result.step, result.finished) == (out, 10, True)
+    unstarted = tmp_path / "unstarted"
+    unstarted.mkdir()
+    (unstarted / "config.json").write_text(json.dumps(RUN_CONFIG))
+    with pytest.raises(InputError, match="has no checkpoint yet"):
+        export_run(unstarted, tmp_path / "x" / "1")
+    with pytest.raises(InputError, match="not a run directory|does not exist"):
+        export_run(tmp_path / "no_run", tmp_path / "y" / "1")
     assert not (tmp_path / "x").exists() and not (tmp_path / "y").exists()
 
 
@@ -288,7 +284,7 @@ def test_sample_from_model(models, tmp_path):
                                  sha256=sha256(models["archive"]), cache_dir=tmp_path / "cache")
     np.testing.assert_allclose(from_url, samples)
     url = models["archive"].resolve().as_uri()
-    with pytest.raises(cli.UsageError, match="sha256 is required"):
+    with pytest.raises(cli.UsageError, match=r"is a URL: pass --sha256 HEX"):  # the flag, not sha256=
         sample_from_model(url, 2)
 
 

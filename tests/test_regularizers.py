@@ -122,3 +122,60 @@ def test_config_round_trip():
     for reg in (R.GradientPenalty(weight=5, interval=4), R.OrthogonalRegularization(applies_to="discriminator"),
                 R.WeightClipping(0.02), R.FeatureMatching(layer="f"), R.Drift(0.002)):
         assert R.get(reg.get_config()).get_config() == reg.get_config()
+
+
+def _holder(generator):
+    class Holder:
+        pass
+
+    Holder.generator = generator
+    return R.StepContext(gan=Holder, real=None, fake=None)
+
+
+def test_orthogonal_regularization_has_the_released_code_gradient():
+    # BigGAN-PyTorch utils.ortho adds strength * 2 (W W^T * (1 - I)) W to the gradient of each
+    # (out, fan_in) weight W; our kernels are M = W^T, (fan_in, out). Convention: the penalty is
+    # half of eq. 3, so its gradient is exactly that, and weight 1e-4 = --G_ortho 1e-4.
+    m = np.array([[1.0, 1.0], [0.0, 1.0]], "float32")  # M^T M = [[1, 1], [1, 2]]
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(2)])
+    model.layers[0].kernel.assign(m)
+    context = _holder(model)
+    with tf.GradientTape() as tape:
+        value = R.OrthogonalRegularization().penalty(context)
+    kernel_grad, bias_grad = tape.gradient(value, model.trainable_variables)
+    assert float(value) == pytest.approx(1.0)  # 1/2 * (1^2 + 1^2)
+    np.testing.assert_allclose(kernel_grad.numpy(), [[2.0, 2.0], [2.0, 0.0]], rtol=1e-6)  # 2 M A, A = [[0, 1], [1, 0]]
+    w = m.T
+    released = 2.0 * ((w @ w.T) * (1.0 - np.eye(2))) @ w
+    np.testing.assert_allclose(kernel_grad.numpy(), released.T, rtol=1e-6)
+    assert bias_grad is None  # 1-D parameters are skipped
+    with tf.GradientTape() as tape:  # eq. 3 itself: twice the released gradient
+        eq3 = R.orthogonal_penalty(model.trainable_variables[:1])
+    np.testing.assert_allclose(tape.gradient(eq3, model.trainable_variables[0]).numpy(), 2 * released.T, rtol=1e-6)
+
+    conv = keras.Sequential([keras.Input((4, 4, 2)), keras.layers.Conv2D(3, 3, use_bias=False)])
+    kernel = np.random.default_rng(2).normal(size=(3, 3, 2, 3)).astype("float32")
+    conv.layers[0].kernel.assign(kernel)
+    with tf.GradientTape() as tape:
+        value = R.OrthogonalRegularization().penalty(_holder(conv))
+    flat = kernel.reshape(-1, 3)
+    off_diagonal = (flat.T @ flat) * (1.0 - np.eye(3))
+    assert float(value) == pytest.approx(0.5 * np.sum(off_diagonal**2), rel=1e-5)
+    np.testing.assert_allclose(tape.gradient(value, conv.trainable_variables[0]).numpy(),
+                               (2.0 * flat @ off_diagonal).reshape(kernel.shape), rtol=1e-4, atol=1e-4)
+
+
+def test_orthogonal_regularization_skips_what_the_released_code_skips():
+    # 1-D parameters and G's shared class embedding; every kernel else (convolutions, linears,
+    # conditional-BN maps, attention), spectrally normalised or not.
+    from tfgan_zoo.models import biggan_generator
+
+    g = biggan_generator(latent_dim=16, width=2, num_classes=3, embedding_dim=4)
+    with tf.GradientTape() as tape:
+        value = R.OrthogonalRegularization().penalty(_holder(g))
+    gradients = tape.gradient(value, g.trainable_variables)
+    regularised = {v.path for v, grad in zip(g.trainable_variables, gradients) if grad is not None}
+    expected = {v.path for v in g.trainable_variables if len(v.shape) >= 2} - {"shared_embedding/embeddings"}
+    assert regularised == expected
+    for part in ("block0_bn1/gain", "attention/query", "block2_shortcut_conv/kernel", "to_images/kernel", "project/kernel"):
+        assert any(part in path for path in regularised), part

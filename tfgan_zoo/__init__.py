@@ -38,6 +38,7 @@ _LAZY = {
     "train": "tfgan_zoo.training.runner:train",
     "load_run": "tfgan_zoo.training.runner:load_run",
     "export_generator": "tfgan_zoo.export:export_generator",
+    "LatentPrior": "tfgan_zoo.latent:LatentPrior",
 }
 
 __all__ = sorted(_LAZY)

@@ -1,4 +1,4 @@
-"""`tfgan-zoo compare`: the stabilisation lab.
+"""The stabilisation lab, the library side of `tfgan-zoo compare` (tfgan_zoo/cli/compare.py).
 
     tfgan-zoo compare --presets toy_gan,toy_unrolled,toy_stable --data toy:ring8 --steps 5000 \\
                       --seeds 3 --out lab/ring8
@@ -15,7 +15,7 @@ trains every preset under every seed 0..K-1, evaluates each run and writes
 
 Evaluation: toys by the DESIGN.md protocol (modes covered, percent high quality, 2,500 samples);
 28x28 grey images by MNIST-domain FID against the mnist5k held-out images and class coverage
-(5,000 samples); see `tfgan_zoo.metrics.cli.evaluate_run`. A run whose loss becomes NaN or
+(5,000 samples); see `tfgan_zoo.metrics.runs.evaluate_run`. A run whose loss becomes NaN or
 infinite is "diverged", one that raises is "failed": both stay in the table, marked, and are
 left out of the means (the counts are shown).
 
@@ -27,7 +27,6 @@ seeds the command no longer names are dropped from results.json (their run direc
 """
 from __future__ import annotations
 
-import argparse
 import csv
 import datetime
 import difflib
@@ -38,7 +37,6 @@ import platform
 import re
 import shlex
 import shutil
-import sys
 import time
 from pathlib import Path
 from typing import Any, Callable, Optional, Sequence, Union
@@ -46,9 +44,13 @@ from typing import Any, Callable, Optional, Sequence, Union
 import numpy as np
 
 from tfgan_zoo._atomic import replacing
-from tfgan_zoo.cli import CommandFailure, UsageError, parse_overrides, positive_int, register_command
+from tfgan_zoo.errors import InputError
 
 PathLike = Union[str, os.PathLike]
+
+
+class CompareError(InputError):
+    """Bad input to a comparison (presets, data, counts, the output directory); nothing was written."""
 
 FORMAT = "tfgan_zoo.compare/1"
 RESULTS_FILE = "results.json"
@@ -85,12 +87,12 @@ def _preset_list(presets: Union[str, Sequence[str]]) -> list[str]:
     names = list(dict.fromkeys(str(name).strip() for name in items if str(name).strip()))
     valid = list_presets()
     if not names:
-        raise UsageError(f"--presets needs at least one preset name; valid presets: {', '.join(valid)}.")
+        raise CompareError(f"--presets needs at least one preset name; valid presets: {', '.join(valid)}.")
     unknown = [name for name in names if name not in valid]
     if unknown:
         close = [match for name in unknown for match in difflib.get_close_matches(name, valid, n=1)]
         hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
-        raise UsageError(f"Unknown preset(s) {', '.join(map(repr, unknown))}.{hint} Valid presets: {', '.join(valid)}.")
+        raise CompareError(f"Unknown preset(s) {', '.join(map(repr, unknown))}.{hint} Valid presets: {', '.join(valid)}.")
     return names
 
 
@@ -98,7 +100,7 @@ def _check_count(name: str, value: Any, allow_none: bool = False) -> Optional[in
     if value is None and allow_none:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise UsageError(f"{name} must be an integer >= 1, got {value!r}.")
+        raise CompareError(f"{name} must be an integer >= 1, got {value!r}.")
     return int(value)
 
 
@@ -127,7 +129,7 @@ def command_argv(presets: Sequence[str], data: str, steps: Optional[int], seeds:
 def _validate_presets(presets: Sequence[str], data: str, steps: Optional[int], overrides: dict,
                       out: Path) -> tuple[Any, dict[str, int]]:
     """Plan and build every preset on `data` without writing anything; returns the DataInfo and
-    each preset's number of steps. Bad input -> UsageError."""
+    each preset's number of steps. Bad input -> CompareError."""
     import keras
 
     from tfgan_zoo.training import runner
@@ -140,7 +142,7 @@ def _validate_presets(presets: Sequence[str], data: str, steps: Optional[int], o
             runner.build_from_config(plan.config)
             info, total_steps[preset] = plan.data_info, plan.total_steps
     except runner.RunError as error:
-        raise UsageError(f"{preset}: {error}") from None
+        raise CompareError(f"{preset}: {error}") from None
     finally:
         keras.backend.clear_session()
     return info, total_steps
@@ -157,13 +159,13 @@ def _load_previous(out: Path, settings: dict) -> tuple[dict[tuple[str, int], dic
         old = previous["settings"]
         records = previous["records"]
     except (OSError, ValueError, KeyError, TypeError) as error:
-        raise UsageError(f"{str(path)!r} is not the results file of a `tfgan-zoo compare` ({error}); "
+        raise CompareError(f"{str(path)!r} is not the results file of a `tfgan-zoo compare` ({error}); "
                          "choose another --out.") from None
     changed = [key for key in REUSE_KEYS
                if json.dumps(old.get(key), sort_keys=True) != json.dumps(settings[key], sort_keys=True)]
     if changed:
         details = ", ".join(f"{key} {old.get(key)!r} (now {settings[key]!r})" for key in changed)
-        raise UsageError(f"{str(path)!r} holds a comparison with different settings: {details}; choose another "
+        raise CompareError(f"{str(path)!r} holds a comparison with different settings: {details}; choose another "
                          f"--out (or delete {RESULTS_FILE} to start over).")
     return {(record["preset"], int(record["seed"])): record for record in records}, previous.get("created")
 
@@ -183,7 +185,7 @@ def _check_run_dir(run_dir: Path, preset: str, seed: int) -> None:
     except (OSError, ValueError, AttributeError):
         run = {}
     if run.get("preset") != preset or run.get("seed") != seed:
-        raise UsageError(f"{str(run_dir)!r} exists and is not a run of {preset} seed {seed}; choose another --out.")
+        raise CompareError(f"{str(run_dir)!r} exists and is not a run of {preset} seed {seed}; choose another --out.")
 
 
 # --- one run ---------------------------------------------------------------------------------
@@ -219,7 +221,7 @@ def _train_and_evaluate(record: dict, out: Path, data: str, overrides: dict, num
     """Train one (preset, seed) into its run directory and evaluate it; fills and returns `record`."""
     import keras
 
-    from tfgan_zoo.metrics.cli import evaluate_run
+    from tfgan_zoo.metrics.runs import evaluate_run
     from tfgan_zoo.metrics.evaluate import write_eval_json
     from tfgan_zoo.training import runner
 
@@ -419,7 +421,8 @@ def _seconds(value: Optional[float]) -> str:
     return "—" if value is None else f"{value:.1f}"
 
 
-def _table(results: dict, toy: bool) -> list[str]:
+def summary_table(results: dict, toy: bool) -> list[str]:
+    """The markdown table of mean ± std over seeds per preset (the report's, printed by the command)."""
     aggregates, records = results["aggregates"], results["records"]
     if toy:
         modes = next((record["metrics"]["num_modes"] for record in records if record["metrics"]), None)
@@ -502,7 +505,7 @@ def render_report(results: dict, pictures: dict[str, dict[str, str]]) -> str:
         f"{steps.capitalize()} per run, seeds 0..{settings['seeds'] - 1}"
         + (f", overrides {', '.join(f'`{k}={format_value(v)}`' for k, v in settings['overrides'].items())}"
            if settings["overrides"] else "") + f". Evaluation: {protocol}.", "",
-        *_table(results, toy), "",
+        *summary_table(results, toy), "",
         *_published(settings["data"]),
         "Mean ± std (population) over the runs with status ok; diverged (non-finite loss) and failed runs are "
         "counted but left out of the means. Wall time: training of one ok run (building, fitting, checkpoints and "
@@ -579,7 +582,7 @@ def compare(presets: Union[str, Sequence[str]], data: str, steps: Optional[int],
     `steps` None keeps each preset's own; `overrides` ({"generator.width": 16}) apply to every
     preset; `num` is the evaluation's sample count (default 2,500 toy points, 5,000 images).
     `report` puts the markdown elsewhere than `out`/report.md (e.g. reports/ring8.md beside
-    reports/ring8/). Bad input raises UsageError before anything is written; a diverged or failed run is
+    reports/ring8/). Bad input raises CompareError before anything is written; a diverged or failed run is
     recorded, not raised. Returns the results.json content.
     """
     from tfgan_zoo.training import runner
@@ -587,7 +590,7 @@ def compare(presets: Union[str, Sequence[str]], data: str, steps: Optional[int],
     say = echo or (lambda message: None)
     names = _preset_list(presets)
     if not isinstance(data, str) or not data.strip():
-        raise UsageError("--data needs a data spec, e.g. toy:ring8, toy:grid25 or mnist5k.")
+        raise CompareError("--data needs a data spec, e.g. toy:ring8, toy:grid25 or mnist5k.")
     steps = _check_count("--steps", steps, allow_none=True)
     seeds = _check_count("--seeds", seeds)
     num = _check_count("--num", num, allow_none=True)
@@ -597,14 +600,14 @@ def compare(presets: Union[str, Sequence[str]], data: str, steps: Optional[int],
         runner.check_writable(out_path)
         if report is not None:
             if Path(report).suffix.lower() != ".md":
-                raise UsageError(f"--report must name a markdown file ending in .md, got {str(report)!r}.")
+                raise CompareError(f"--report must name a markdown file ending in .md, got {str(report)!r}.")
             runner.check_writable(Path(report).parent, "report folder")
     except runner.RunError as error:
-        raise UsageError(str(error)) from None
+        raise CompareError(str(error)) from None
     info, total_steps = _validate_presets(names, data, steps, overrides, out_path)
     toy = info.kind == "points"
     if not toy and tuple(info.shape or ()) != (28, 28, 1):
-        raise UsageError(f"compare evaluates toy points (toy:ring8, toy:grid25) or 28x28 grey images (MNIST-domain "
+        raise CompareError(f"compare evaluates toy points (toy:ring8, toy:grid25) or 28x28 grey images (MNIST-domain "
                          f"FID and classes, e.g. mnist5k); {data!r} holds images of shape {tuple(info.shape)}.")
     argv = command_argv(names, data, steps, seeds, out, overrides, num, report)
     settings = {"presets": names, "data": data, "steps": steps, "seeds": seeds, "overrides": overrides, "num": num,
@@ -637,51 +640,4 @@ def compare(presets: Union[str, Sequence[str]], data: str, steps: Optional[int],
     return results
 
 
-# --- the command -----------------------------------------------------------------------------
-
-def _configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--presets", required=True, metavar="A,B,...", help="comma-separated preset names")
-    parser.add_argument("--data", required=True, metavar="SPEC", help="toy:ring8, toy:grid25, mnist5k, ...")
-    parser.add_argument("--steps", type=positive_int, metavar="N", help="training steps per run "
-                        "(default: each preset's own)")
-    parser.add_argument("--seeds", type=positive_int, default=DEFAULT_SEEDS, metavar="K",
-                        help=f"runs per preset, seeds 0..K-1 (default {DEFAULT_SEEDS})")
-    parser.add_argument("--out", required=True, metavar="DIR", help="output directory; running the same command "
-                        "again reuses its finished runs")
-    parser.add_argument("--set", action="append", metavar="KEY=VALUE", default=[], dest="overrides",
-                        help="override a config value of every preset, e.g. --set training.batch_size=64 (repeatable)")
-    parser.add_argument("--num", type=positive_int, metavar="N",
-                        help="samples per evaluation (default 2500 toy points, 5000 images)")
-    parser.add_argument("--report", metavar="FILE.md", help="write the markdown report here instead of DIR/report.md "
-                        "(picture links stay relative to it)")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
-
-
-def run_compare(args: argparse.Namespace) -> int:
-    """`tfgan-zoo compare`: progress on stderr, the table and the report's path on stdout."""
-    def say(message: str) -> None:
-        print(message, file=sys.stderr, flush=True)
-
-    try:
-        results = compare(args.presets, args.data, args.steps, args.seeds, args.out,
-                          overrides=parse_overrides(args.overrides), num=args.num,
-                          progress=not args.no_progress, echo=say, report=args.report)
-    except KeyboardInterrupt:
-        say("Interrupted: results.json holds the finished runs; run the same command again to continue.")
-        raise
-    out = Path(args.out)
-    print("\n".join(_table(results, results["settings"]["kind"] == "toy")))
-    print(f"\nReport: {args.report or out / REPORT_FILE}  results: {out / RESULTS_FILE}")
-    failed = sum(summary["failed"] for summary in results["aggregates"].values())
-    if failed:
-        raise CommandFailure(f"{failed} of {len(results['records'])} runs failed (errors in {out / RESULTS_FILE}).")
-    return 0
-
-
-register_command("compare", help="train presets under several seeds, evaluate them and write a report",
-                 configure=_configure, run=run_compare,
-                 description="The stabilisation lab: train every preset under every seed, evaluate (toy: modes "
-                             "and % high quality; images: MNIST FID and classes) and write DIR/report.md, "
-                             "DIR/results.json and plots.")
-
-__all__ = ["aggregate", "command_argv", "compare", "render_report", "run_compare", "write_outputs"]
+__all__ = ["CompareError", "aggregate", "command_argv", "compare", "render_report", "summary_table", "write_outputs"]

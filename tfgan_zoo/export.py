@@ -7,7 +7,8 @@ The SavedModel is written with Keras 3's `keras.export.ExportArchive` and needs 
 tfgan_zoo nor Keras to run. Its signatures (`saved_model_cli show --dir PATH --all` lists them):
 
     image generators (output (batch, H, W, C) in [-1, 1] from tanh)
-        serving_default   inputs  z      float32 (-1, latent_dim)   latents, z ~ N(0, I)
+        serving_default   inputs  z      float32 (-1, latent_dim)   latents from the model's prior
+                                                                    (model_card.json "interface.prior")
                                   label  int32   (-1)               conditional generators only,
                                                                     class in [0, num_classes)
                           outputs images uint8   (-1, H, W, C)      round((x + 1) * 127.5), clipped
@@ -32,35 +33,44 @@ signature's static shapes, so these checks are the only ones.)
 
 The SavedModel also carries the variable collection `tfgan_zoo_spec` = [latent_dim, num_classes
 (0 when unconditional)], and the export directory holds `model_card.json` and `README.md` beside
-`saved_model.pb` (TF Serving ignores files it does not know).
+`saved_model.pb` (TF Serving ignores files it does not know; tfgan_zoo/model_card.py writes them),
+the card stating the latent prior z is drawn from.
+
+`export_run(run_dir, path)` exports a run directory: its final generator.keras, or, for a run that
+did not finish, the (EMA) generator of its latest checkpoint, with a card made from the run.
 
 TF Serving layout: the export path is a *version* directory, `MODEL_BASE/1`; serve MODEL_BASE.
 """
 from __future__ import annotations
 
 import dataclasses
-import datetime
 import json
 import os
+import shlex
 import shutil
 import uuid
+import zipfile
 from pathlib import Path
 from typing import Any, Optional, Union
 
 import keras
 import tensorflow as tf
 
+from tfgan_zoo._paths import created_parents, unwritable_reason
+from tfgan_zoo.errors import InputError
+from tfgan_zoo.latent import PriorSpec, as_prior
+from tfgan_zoo.model_card import (  # noqa: F401  (CARD_FORMAT, README_FILE: part of this module's API)
+    CARD_FORMAT, MODEL_CARD_FILE, README_FILE, make_model_card, model_card_readme, run_model_card, run_prior,
+)
+
 PathLike = Union[str, os.PathLike]
 
 SERVING_SIGNATURE = "serving_default"
 FLOAT_SIGNATURE = "float_images"
 SPEC_COLLECTION = "tfgan_zoo_spec"
-MODEL_CARD_FILE = "model_card.json"
-README_FILE = "README.md"
-CARD_FORMAT = "tfgan_zoo.generator/1"
 
 
-class ExportError(ValueError):
+class ExportError(InputError):
     """A generator that cannot be exported, or an export target that cannot be written."""
 
 
@@ -86,10 +96,9 @@ class GeneratorSpec:
     def conditional(self) -> bool:
         return self.num_classes is not None
 
-    def signatures(self) -> dict:
+    def signatures(self, z_description: str = "latent vectors, z ~ N(0, I)") -> dict:
         """The serving signatures as JSON-able {name: {"inputs": ..., "outputs": ...}}."""
-        inputs = {"z": {"dtype": "float32", "shape": [None, self.latent_dim],
-                        "description": "latent vectors, z ~ N(0, I)"}}
+        inputs = {"z": {"dtype": "float32", "shape": [None, self.latent_dim], "description": z_description}}
         if self.conditional:
             inputs["label"] = {"dtype": "int32", "shape": [None],
                                "description": f"class of each sample, in [0, {self.num_classes})"}
@@ -316,133 +325,20 @@ def build_archive(generator: keras.Model, spec: GeneratorSpec) -> Any:
     return archive
 
 
-# --- model card ------------------------------------------------------------------------------------
-
-def _version() -> str:
-    try:
-        from tfgan_zoo import __version__
-
-        return __version__
-    except Exception:  # pragma: no cover
-        return "unknown"
-
-
-def make_model_card(spec: GeneratorSpec, model_card: Optional[dict] = None) -> dict:
-    """The card: the caller's fields (name, description, preset, training_steps, data, data_license,
-    metrics, license, ...) plus the inferred interface and the export versions."""
-    card = dict(model_card or {})
-    card.update({
-        "format": CARD_FORMAT,
-        "interface": {
-            "latent_dim": spec.latent_dim,
-            "latent_distribution": "standard normal N(0, I)",
-            "num_classes": spec.num_classes,
-            "output_kind": spec.output_kind,
-            "output_shape": list(spec.output_shape),
-            "signatures": spec.signatures(),
-        },
-        "exported": {
-            "time": datetime.datetime.now().isoformat(timespec="seconds"),
-            "tfgan_zoo": _version(),
-            "tensorflow": tf.__version__,
-            "keras": keras.__version__,
-        },
-    })
-    return card
-
-
-def _format_value(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    if isinstance(value, (dict, list)):
-        return "`" + json.dumps(value) + "`"
-    return str(value)
-
-
-def _shape_text(shape: list) -> str:
-    return "(" + ", ".join("batch" if s is None else str(s) for s in shape) + ")"
-
-
-def model_card_readme(card: dict) -> str:
-    """A short README.md for an exported generator, from its card."""
-    interface = card["interface"]
-    name = card.get("name") or "tfgan_zoo generator"
-    lines = [f"# {name}", ""]
-    if card.get("description"):
-        lines += [str(card["description"]), ""]
-    lines += ["Exported by tfgan_zoo as a TensorFlow SavedModel (TF Serving, `tf.saved_model.load`, "
-              "`tfgan_zoo.load_generator`).", "", "## Training", "", "| | |", "|---|---|"]
-    known = [("preset", "Preset"), ("training_steps", "Training steps"), ("batch_size", "Batch size"),
-             ("data", "Data"), ("data_license", "Data licence"), ("license", "Model licence"),
-             ("run", "Run")]
-    for key, label in known:
-        lines.append(f"| {label} | {_format_value(card.get(key, 'not recorded'))} |")
-    if card.get("reproduce"):
-        lines += ["", "Reproduce:", "", "```bash", *card["reproduce"], "```"]
-    metrics = card.get("metrics")
-    lines += ["", "## Metrics", ""]
-    if isinstance(metrics, dict) and metrics:
-        lines += ["| metric | value |", "|---|---|"]
-        lines += [f"| {k} | {_format_value(v)} |" for k, v in metrics.items()]
-    else:
-        lines.append("None recorded (run `tfgan-zoo evaluate --run DIR` before exporting).")
-    lines += ["", "## Inputs and outputs", ""]
-    lines.append(f"Latents z ~ N(0, I) of width {interface['latent_dim']}"
-                 + (f"; labels in [0, {interface['num_classes']})." if interface["num_classes"] else "."))
-    lines.append("")
-    for sig_name, sig in interface["signatures"].items():
-        lines.append(f"- signature `{sig_name}`")
-        for direction in ("inputs", "outputs"):
-            for key, value in sig[direction].items():
-                extra = f", range {value['range']}" if "range" in value else ""
-                lines.append(f"  - {direction[:-1]} `{key}`: {value['dtype']} {_shape_text(value['shape'])}"
-                             f"{extra} -- {value['description']}")
-    request = {"instances": [{"z": [0.0] * min(interface["latent_dim"], 3) + ["..."]}]}
-    if interface["num_classes"]:
-        request["instances"][0]["label"] = 0
-    if "psi" in interface["signatures"][SERVING_SIGNATURE]["inputs"]:
-        request["instances"][0]["psi"] = 1.0
-    lines += [
-        "", "## Use", "", "```python",
-        "import tensorflow as tf",
-        "model = tf.saved_model.load(PATH)          # no tfgan_zoo needed",
-        "z = tf.random.normal([16, %d])" % interface["latent_dim"],
-        "out = model.signatures['serving_default'](z=z%s%s)" % (
-            ", label=tf.zeros([16], tf.int32)" if interface["num_classes"] else "",
-            ", psi=tf.ones([16])" if "psi" in interface["signatures"][SERVING_SIGNATURE]["inputs"] else ""),
-        "```", "",
-        "TF Serving (this directory is the version folder `NAME/1` of the model base `NAME`): "
-        f"`POST /v1/models/NAME:predict` with {interface['latent_dim']} floats of z per instance"
-        + (" and an int label" if interface["num_classes"] else "") + ":",
-        "", "```json", json.dumps(request).replace('"..."', "..."), "```", "",
-        "The response is `{\"predictions\": [...]}`, one "
-        + ("uint8 image (H x W x C nested lists) per instance; add `\"signature_name\": \"float_images\"` "
-           "to the request for float32 values in [-1, 1]." if interface["output_kind"] == "images"
-           else "point per instance."),
-        "",
-    ]
-    other = {k: v for k, v in card.items()
-             if k not in {key for key, _ in known} | {"name", "description", "metrics", "interface", "format", "exported", "reproduce"}}
-    if other:
-        lines += ["## Other", ""] + [f"- {k}: {_format_value(v)}" for k, v in other.items()] + [""]
-    exported = card.get("exported", {})
-    lines.append("Exported %s with tfgan_zoo %s, TensorFlow %s, Keras %s." % (
-        exported.get("time"), exported.get("tfgan_zoo"), exported.get("tensorflow"), exported.get("keras")))
-    return "\n".join(lines) + "\n"
-
-
 # --- writing ---------------------------------------------------------------------------------------
 
 def check_export_target(path: PathLike, overwrite: bool = False) -> None:
-    """Raise ExportError unless `path` can be exported to (absent, empty, or `overwrite`)."""
+    """Raise ExportError unless `path` can be exported to: absent, empty, or `overwrite`, and its
+    folder creatable and writable (probed, not judged by permission bits)."""
     path = Path(path)
     if path.exists() and not path.is_dir():
         raise ExportError(f"Export path {str(path)!r} exists and is not a directory.")
     if path.is_dir() and any(path.iterdir()) and not overwrite:
         raise ExportError(f"Export path {str(path)!r} is a non-empty directory; pass overwrite=True "
                           "(--overwrite) to replace it, or choose a new version folder.")
-    if path.parent.exists() and not os.access(path.parent, os.W_OK):
-        raise ExportError(f"Cannot write to {str(path.parent)!r} (permission denied).")
+    reason = unwritable_reason(path.parent if str(path.parent) else Path("."), "the export's folder")
+    if reason is not None:
+        raise ExportError(reason)
 
 
 def _move_into_place(temporary: Path, path: Path) -> None:
@@ -472,6 +368,7 @@ def export_generator(
     num_classes: Optional[int] = None,
     model_card: Optional[dict] = None,
     overwrite: bool = False,
+    prior: PriorSpec = None,
 ) -> Path:
     """Write `generator` as a SavedModel at `path` (a TF Serving version folder, e.g. `serving/m/1`).
 
@@ -483,36 +380,121 @@ def export_generator(
         latent_dim, num_classes: inferred from the model's inputs when None.
         model_card: fields for model_card.json / README.md (name, description, preset,
             training_steps, data, data_license, metrics, license, ...).
+        prior: the latent prior the generator was trained with (tfgan_zoo.latent), recorded in the
+            card; default: the GAN's when a GAN is given, else N(0, I).
 
     Returns the export directory. See the module docstring for the signatures.
     """
     if isinstance(getattr(type(generator), "sampling_generator", None), property):  # a GAN
         if num_classes is None:
             num_classes = getattr(generator, "num_classes", None)
+        if prior is None:
+            prior = generator.prior
         generator = generator.sampling_generator
     spec = describe_generator(generator, latent_dim=latent_dim, num_classes=num_classes)
     if model_card is not None and not isinstance(model_card, dict):
         raise ExportError(f"model_card must be a dict or None, got {type(model_card).__name__}.")
     path = Path(path)
     check_export_target(path, overwrite)
-    card = make_model_card(spec, model_card)
+    card = make_model_card(spec, model_card, as_prior(prior))
     try:
         card_text = json.dumps(card, indent=2) + "\n"
     except (TypeError, ValueError) as error:
         raise ExportError(f"model_card is not JSON-serialisable: {error}") from None
-    path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}")
-    try:
-        archive = build_archive(generator, spec)
-        archive.write_out(str(temporary), verbose=False)
-        (temporary / MODEL_CARD_FILE).write_text(card_text)
-        (temporary / README_FILE).write_text(model_card_readme(card))
-        check_export_target(path, overwrite)  # again: something may have appeared meanwhile
-        _move_into_place(temporary, path)
-    finally:
-        if temporary.exists():
-            shutil.rmtree(temporary, ignore_errors=True)
+    with created_parents(path):
+        try:
+            archive = build_archive(generator, spec)
+            archive.write_out(str(temporary), verbose=False)
+            (temporary / MODEL_CARD_FILE).write_text(card_text)
+            (temporary / README_FILE).write_text(model_card_readme(card))
+            check_export_target(path, overwrite)  # again: something may have appeared meanwhile
+            _move_into_place(temporary, path)
+        except OSError as error:  # a full disk, a file system that refuses: one line, nothing left
+            raise ExportError(f"Could not write the export to {str(path)!r}: {error.strerror or error}.") from None
+        finally:
+            if temporary.exists():
+                shutil.rmtree(temporary, ignore_errors=True)
     return path
+
+
+# --- a run directory ---------------------------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class RunExport:
+    """What `export_run` wrote: the SavedModel directory, the training step of the exported
+    weights and the run's planned steps, whether the run had finished (False: its latest
+    checkpoint was exported), and the model card."""
+
+    path: Path
+    step: int
+    total_steps: int
+    finished: bool
+    card: dict
+
+
+def load_keras_model(path: PathLike) -> keras.Model:
+    """keras.saving.load_model in safe mode (no arbitrary code: Lambda layers are refused), with
+    tfgan_zoo's custom layers registered; ExportError when it cannot be loaded."""
+    import tfgan_zoo.layers  # noqa: F401  (registers the tfgan_zoo>... layers)
+
+    path = Path(path)
+    if not path.is_file():
+        raise ExportError(f"Keras file {str(path)!r} does not exist.")
+    if not zipfile.is_zipfile(path):  # Keras would say "File not found" of an empty or cut file
+        raise ExportError(f"Keras file {str(path)!r} is damaged: a .keras file is a zip archive, this one "
+                          f"({path.stat().st_size} bytes) is not.")
+    try:
+        return keras.saving.load_model(str(path), compile=False, safe_mode=True)
+    except Exception as error:
+        text = str(error).strip().splitlines()
+        raise ExportError(f"Could not load the Keras model {str(path)!r}: {type(error).__name__}: "
+                          f"{text[0] if text else ''}") from None
+
+
+def export_run(run_dir: PathLike, path: PathLike, *, overwrite: bool = False, name: Optional[str] = None,
+               data_license: Optional[str] = None) -> RunExport:
+    """Export a run directory's generator to `path` with a model card made from the run.
+
+    A finished run exports its generator.keras (the EMA copy when the run kept one); a run that
+    did not finish (interrupted, or stopped at a NaN) exports the sampling generator of its latest
+    checkpoint, and the card's training_steps is that checkpoint's step. Bad input (no run, no
+    checkpoint, an unusable `path`) raises an InputError before anything is written.
+    """
+    from tfgan_zoo.training import checkpoint as checkpoint_lib
+    from tfgan_zoo.training import runner
+
+    run_dir, path = Path(run_dir), Path(path)
+    config = runner.read_run_config(run_dir)
+    check_export_target(path, overwrite)
+    total = int((config.get("training") or {}).get("steps") or 0)
+    keras_file = run_dir / runner.GENERATOR_FILE
+    latest = checkpoint_lib.latest_checkpoint(run_dir / runner.CHECKPOINTS_DIR)
+    # generator.keras is written when training reaches its steps; a run resumed for more steps
+    # and stopped again keeps the older file, and its checkpoints are newer.
+    finished = keras_file.is_file() and (latest is None or checkpoint_lib.checkpoint_step(latest) >= total)
+    if finished:
+        generator, step = load_keras_model(keras_file), total
+    elif latest is None and not (run_dir / runner.WEIGHTS_FILE).is_file():
+        raise ExportError(f"Run {str(run_dir)!r} has no checkpoint yet and no {runner.GENERATOR_FILE}: "
+                          "nothing to export (train it first).")
+    else:
+        gan, _ = runner.load_run(run_dir)
+        generator, step = gan.sampling_generator, gan.trained_steps
+    card = run_model_card(run_dir, config)
+    if not finished:
+        card["training_steps"] = step
+        card["note"] = (f"exported from the latest checkpoint (step {step}) of a run that did not finish "
+                        f"({total} steps planned)")
+    card["reproduce"] = [shlex.join(runner.train_command(config, run_dir)),
+                         shlex.join(["tfgan-zoo", "evaluate", "--run", str(run_dir)]),
+                         shlex.join(["tfgan-zoo", "export", "--run", str(run_dir), "--out", str(path)])]
+    if name:
+        card["name"] = name
+    if data_license:
+        card["data_license"] = data_license
+    written = export_generator(generator, path, model_card=card, overwrite=overwrite, prior=run_prior(config))
+    return RunExport(written, step, total, finished, json.loads((written / MODEL_CARD_FILE).read_text()))
 
 
 __all__ = [
@@ -523,11 +505,14 @@ __all__ = [
     "README_FILE",
     "SERVING_SIGNATURE",
     "SPEC_COLLECTION",
+    "RunExport",
     "build_archive",
     "check_export_target",
     "default_endpoints",
     "describe_generator",
     "export_generator",
+    "export_run",
+    "load_keras_model",
     "make_model_card",
     "model_card_readme",
     "serving_endpoints",

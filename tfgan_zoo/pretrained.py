@@ -6,8 +6,12 @@
     g = tfgan_zoo.load_generator("gen.keras")              # a Keras file (safe mode: no code runs)
     g = tfgan_zoo.load_generator("https://host/gen.tar.gz", sha256="...")   # downloaded, verified
     images = g(z)                         # float32 in [-1, 1], (n, H, W, C); points (n, D) for toys
-    images = g.generate(16, seed=0)       # z ~ N(0, I) drawn with numpy's generator seeded by `seed`
+    images = g.generate(16, seed=0)       # z from the model's prior (g.prior), numpy-seeded by `seed`
+    images = g.generate(16, seed=0, truncation=0.5)   # every |z_i| <= 0.5 (the truncation trick)
     pixels = g.generate_uint8(16, seed=0) # uint8 in [0, 255]
+
+The prior is the one the model card records (tfgan_zoo.latent; N(0, I) for cards that predate the
+field), or the run's config for a run directory.
 
 Resolution order of a string:
   1. an http(s):// or file:// URL: downloaded with `keras.utils.get_file` into
@@ -31,6 +35,10 @@ from typing import Any, Callable, Optional, Sequence, Union
 
 import numpy as np
 
+from tfgan_zoo.errors import InputError
+from tfgan_zoo.latent import LatentPrior, PriorSpec, as_prior, prior_of_card
+from tfgan_zoo.model_card import MODEL_CARD_FILE
+
 PathLike = Union[str, os.PathLike]
 
 ENV_SAVED_MODELS = "TFGAN_ZOO_SAVED_MODELS"
@@ -42,7 +50,7 @@ _SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
 _URL_SCHEMES = ("http://", "https://", "file://")
 
 
-class GeneratorLoadError(ValueError):
+class GeneratorLoadError(InputError):
     """A generator that cannot be found, downloaded, verified or loaded."""
 
 
@@ -52,7 +60,8 @@ class PretrainedGenerator:
     """A loaded generator: `g(z, labels=None)` -> float32 samples, plus seeded sampling helpers.
 
     Attributes:
-        latent_dim: width of z; z ~ N(0, I).
+        latent_dim: width of z.
+        prior: the LatentPrior z is drawn from (tfgan_zoo.latent), from the model card.
         num_classes: number of classes of a conditional generator, else None.
         output_kind: "images" (float32 (n, H, W, C) in [-1, 1]) or "points" (float32 (n, D)).
         output_shape: the shape of one sample, e.g. (28, 28, 1).
@@ -64,7 +73,8 @@ class PretrainedGenerator:
 
     def __init__(self, forward: Callable[[np.ndarray, Optional[np.ndarray]], np.ndarray], *, latent_dim: int,
                  num_classes: Optional[int], output_kind: str, output_shape: Sequence[Optional[int]],
-                 card: Optional[dict] = None, source: str = "", format: str = "", handle: Any = None):
+                 card: Optional[dict] = None, source: str = "", format: str = "", handle: Any = None,
+                 prior: PriorSpec = None):
         self._forward = forward
         self._handle = handle  # keeps the loaded SavedModel / Keras model alive
         self.latent_dim = int(latent_dim)
@@ -72,6 +82,7 @@ class PretrainedGenerator:
         self.output_kind = output_kind
         self.output_shape = tuple(output_shape)
         self.card = dict(card or {})
+        self.prior: LatentPrior = as_prior(prior) if prior is not None else prior_of_card(self.card)
         self.source = source
         self.format = format
 
@@ -120,21 +131,22 @@ class PretrainedGenerator:
             parts.append(np.asarray(self._forward(z[start:stop], batch_labels), dtype=np.float32))
         return np.concatenate(parts, axis=0)
 
-    def latents(self, num: int, seed: Optional[int] = None) -> np.ndarray:
-        """z ~ N(0, I) of shape (num, latent_dim), from numpy's default_rng(seed) (as GAN.generate)."""
-        if isinstance(num, bool) or not isinstance(num, (int, np.integer)) or num < 1:
-            raise ValueError(f"Expected a positive number of samples, got {num!r}.")
-        return np.random.default_rng(seed).standard_normal((int(num), self.latent_dim)).astype(np.float32)
+    def latents(self, num: int, seed: Optional[int] = None, truncation: Optional[float] = None) -> np.ndarray:
+        """z of shape (num, latent_dim) from the prior, numpy's default_rng(seed) (as GAN.generate);
+        `truncation` T redraws every |z_i| > T (tfgan_zoo.latent)."""
+        return self.prior.truncated(truncation).sample(num, self.latent_dim, seed)
 
-    def generate(self, num: int, seed: Optional[int] = None, labels: Any = None) -> np.ndarray:
+    def generate(self, num: int, seed: Optional[int] = None, labels: Any = None,
+                 truncation: Optional[float] = None) -> np.ndarray:
         """`num` samples from seeded latents: float32 images in [-1, 1], or points."""
-        return self(self.latents(num, seed), labels)
+        return self(self.latents(num, seed, truncation), labels)
 
-    def generate_uint8(self, num: int, seed: Optional[int] = None, labels: Any = None) -> np.ndarray:
+    def generate_uint8(self, num: int, seed: Optional[int] = None, labels: Any = None,
+                       truncation: Optional[float] = None) -> np.ndarray:
         """`num` images as uint8 in [0, 255]: round((x + 1) * 127.5), clipped (the export's uint8)."""
         if self.output_kind != "images":
             raise ValueError(f"generate_uint8 needs an image generator; this one outputs {self.output_kind}.")
-        return to_uint8(self.generate(num, seed=seed, labels=labels))
+        return to_uint8(self.generate(num, seed=seed, labels=labels, truncation=truncation))
 
 
 def to_uint8(images: np.ndarray) -> np.ndarray:
@@ -146,8 +158,6 @@ def to_uint8(images: np.ndarray) -> np.ndarray:
 # --- back ends -------------------------------------------------------------------------------------
 
 def _read_card(directory: Path) -> dict:
-    from tfgan_zoo.export import MODEL_CARD_FILE
-
     path = directory / MODEL_CARD_FILE
     if not path.is_file():
         return {}
@@ -220,21 +230,16 @@ def _load_saved_model(directory: Path, card: Optional[dict] = None) -> Pretraine
 
 def load_keras_generator(path: PathLike) -> Any:
     """keras.saving.load_model in safe mode (no arbitrary code: Lambda layers are refused), with
-    tfgan_zoo's custom layers registered."""
-    import keras
+    tfgan_zoo's custom layers registered (tfgan_zoo.export.load_keras_model)."""
+    from tfgan_zoo.export import ExportError, load_keras_model
 
-    import tfgan_zoo.layers  # noqa: F401  (registers the tfgan_zoo>... layers)
-
-    path = Path(path)
-    if not path.is_file():
-        raise GeneratorLoadError(f"Keras file {str(path)!r} does not exist.")
     try:
-        return keras.saving.load_model(str(path), compile=False, safe_mode=True)
-    except Exception as error:
-        raise GeneratorLoadError(f"Could not load the Keras model {str(path)!r}: {_short(error)}") from None
+        return load_keras_model(path)
+    except ExportError as error:
+        raise GeneratorLoadError(str(error)) from None
 
 
-def _load_keras(path: Path, card: Optional[dict] = None) -> PretrainedGenerator:
+def _load_keras(path: Path, card: Optional[dict] = None, prior: PriorSpec = None) -> PretrainedGenerator:
     from tfgan_zoo.export import ExportError, describe_generator
 
     model = load_keras_generator(path)
@@ -253,16 +258,20 @@ def _load_keras(path: Path, card: Optional[dict] = None) -> PretrainedGenerator:
 
     return PretrainedGenerator(forward, latent_dim=spec.latent_dim, num_classes=spec.num_classes,
                                output_kind=spec.output_kind, output_shape=spec.output_shape, card=card,
-                               source=str(path), format="keras", handle=model)
+                               source=str(path), format="keras", handle=model, prior=prior)
 
 
-def _run_card(run_dir: Path) -> dict:
+def _load_run(run_dir: Path) -> PretrainedGenerator:
+    """A run directory's generator.keras, with a card and the prior from its config.json."""
+    from tfgan_zoo.model_card import run_model_card, run_prior
+    from tfgan_zoo.training.runner import RunError, read_run_config
+
     try:
-        from tfgan_zoo.export_cli import run_model_card
-
-        return run_model_card(run_dir)
-    except Exception:  # the card is a courtesy; the generator itself is what matters
-        return {}
+        config = read_run_config(run_dir)
+        prior = run_prior(config)
+    except (RunError, ValueError) as error:  # the prior decides how z is drawn: it must be known
+        raise GeneratorLoadError(f"Cannot tell the latent prior of run {str(run_dir)!r}: {error}") from None
+    return _load_keras(run_dir / GENERATOR_FILE, run_model_card(run_dir, config), prior)
 
 
 def _versions(directory: Path) -> list:
@@ -282,7 +291,7 @@ def load_path(path: PathLike) -> PretrainedGenerator:
     if (path / "saved_model.pb").is_file():
         return _load_saved_model(path, _read_card(path))
     if (path / GENERATOR_FILE).is_file():
-        return _load_keras(path / GENERATOR_FILE, _run_card(path))
+        return _load_run(path)
     versions = _versions(path)
     if versions:
         latest = versions[-1][1]
@@ -364,8 +373,9 @@ def _load_indexed(name: str, entry: dict, directory: Path, cache_dir: Optional[P
 
 # --- URLs ------------------------------------------------------------------------------------------
 
-def _is_url(text: str) -> bool:
-    return text.lower().startswith(_URL_SCHEMES)
+def is_url(text: str) -> bool:
+    """Whether `text` names an http(s):// or file:// URL (load_generator downloads those)."""
+    return isinstance(text, str) and text.lower().startswith(_URL_SCHEMES)
 
 
 def _cache_folder(cache_dir: Optional[PathLike]) -> Path:
@@ -483,7 +493,7 @@ def load_generator(
         is_name = True
     if not source:
         raise GeneratorLoadError("Expected a generator name, path or URL, got an empty string.")
-    if is_name and _is_url(source):
+    if is_name and is_url(source):
         return load_url(source, sha256=sha256, cache_dir=cache_dir)
     if is_name:
         index = read_index(index_dir)
@@ -511,6 +521,7 @@ def load_generator(
 __all__ = [
     "ENV_SAVED_MODELS",
     "GeneratorLoadError",
+    "is_url",
     "PretrainedGenerator",
     "list_pretrained",
     "load_generator",

@@ -90,8 +90,9 @@ def drift_penalty(real_logits: Tensor) -> Tensor:
 def orthogonal_penalty(kernels: list[Tensor]) -> Tensor:
     """sum over kernels of ||W^T W * (1 - I)||_F^2, W the kernel reshaped to (fan_in, units).
 
-    Brock et al. 2019, "Large Scale GAN Training" (BigGAN), sec. 3.1: penalises the off-diagonal
-    of the Gram matrix of the output filters, leaving their norms free.
+    Brock et al. 2019, "Large Scale GAN Training" (BigGAN), sec. 3.1, eq. 3 without its beta:
+    penalises the off-diagonal of the Gram matrix of the output filters, leaving their norms free.
+    Its gradient is 4 W (W^T W * (1 - I)), twice the released code's (see OrthogonalRegularization).
     """
     total = tf.constant(0.0)
     for kernel in kernels:
@@ -218,11 +219,21 @@ class Drift(Regularizer):
 
 
 def _kernels(model: keras.Model) -> list:
+    """Every trainable kernel (>= 2-D, named kernel): convolutions, linears (also inside spectral
+    norm, attention and conditional batch norm), and embeddings made as linear maps of one-hot
+    labels; not biases, norm gains or Embedding tables (BigGAN's shared class embedding)."""
     return [v for v in model.trainable_variables if len(v.shape) >= 2 and "kernel" in v.path]
 
 
 class OrthogonalRegularization(Regularizer):
-    """BigGAN's orthogonal regularisation on every kernel of one network (default: generator, 1e-4)."""
+    """BigGAN's orthogonal regularisation on every kernel of one network (default: generator, 1e-4).
+
+    Convention of the authors' released code (BigGAN-PyTorch `utils.ortho`, which adds
+    strength * 2 (W W^T * (1 - I)) W to each weight's gradient): the penalty is HALF of eq. 3,
+    1/2 sum ||W^T W * (1 - I)||_F^2, whose gradient is 2 W (W^T W * (1 - I)); so `weight` 1e-4
+    is the released `--G_ortho 1e-4` (and the paper's beta 1e-4 with half its gradient). The
+    released code skips 1-D parameters and G's shared embedding; so does `_kernels`.
+    """
 
     kind = "orthogonal"
 
@@ -237,7 +248,7 @@ class OrthogonalRegularization(Regularizer):
 
     def penalty(self, context: StepContext) -> Tensor:
         network = context.gan.generator if self.applies_to == "generator" else context.gan.discriminator
-        return orthogonal_penalty(_kernels(network))
+        return 0.5 * orthogonal_penalty(_kernels(network))
 
     def get_config(self) -> dict:
         return {**super().get_config(), "applies_to": self.applies_to}

@@ -82,7 +82,9 @@ def test_bad_inputs_raise_clear_errors():
 
 def test_config_roundtrip(config_roundtrip):
     clone = config_roundtrip(ConditionalBatchNormalization(7, momentum=0.9, epsilon=1e-3))
-    assert (clone.num_classes, clone.momentum, clone.epsilon) == (7, 0.9, 1e-3)
+    assert (clone.num_classes, clone.momentum, clone.epsilon, clone.synchronized) == (7, 0.9, 1e-3, False)
+    synced = config_roundtrip(ConditionalBatchNormalization(3, synchronized=True))
+    assert synced.synchronized and synced.batch_norm.synchronized
 
 
 def test_keras_save_load_roundtrip(keras_roundtrip):

@@ -67,6 +67,16 @@ def test_matches_numpy_reference(pooling):
     assert not np.allclose(out.numpy(), x)
 
 
+def test_pooling_is_the_default_and_the_convolutions_start_independent():
+    # Both official codes pool keys and values 2x2; one shared unseeded initializer instance
+    # would give query and key the same kernel (Keras 3 seeds an instance once).
+    keras.utils.set_random_seed(0)
+    layer = SelfAttention()
+    _, attention = layer(_input(), return_attention=True)
+    assert layer.pooling and attention.shape == (2, 16, 4)
+    assert not np.allclose(_kernel(layer.query_conv), _kernel(layer.key_conv))
+
+
 def test_channel_reduction_and_weights():
     layer = SelfAttention()
     layer.build((None, 4, 4, 32))
@@ -125,6 +135,7 @@ def test_config_roundtrip(config_roundtrip):
     layer = SelfAttention(key_ratio=4, value_ratio=1, pooling=True, spectral_norm=True, power_iterations=2)
     clone = config_roundtrip(layer)
     assert (clone.key_ratio, clone.value_ratio, clone.pooling, clone.spectral_norm) == (4, 1, True, True)
+    assert config_roundtrip(SelfAttention(pooling=False)).pooling is False
     assert clone.power_iterations == 2
 
 

@@ -42,7 +42,7 @@ def test_toy_run_reports_the_mode_protocol_of_its_own_samples(toy_run, capsys):
     assert printed == json.loads((toy_run / "eval.json").read_text())
     assert printed["step"] == 2
     gan, _ = runner.load_run(toy_run)
-    samples = np.concatenate([gan.generate(300, seed=4).numpy()])
+    samples = np.concatenate([gan.generate(300, seed=4)])
     expected = mode_coverage(samples, "ring8")
     assert printed["modes"]["modes_covered"] == expected["modes_covered"]
     assert printed["modes"]["high_quality_percent"] == pytest.approx(expected["high_quality_percent"])

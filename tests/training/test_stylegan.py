@@ -97,16 +97,16 @@ def test_sampling_psi_and_mixing():
         set_noise_scales(generator)
         style_parts(generator).w_average.w_avg.assign(np.linspace(-1, 1, LATENT).astype(np.float32))
     z_a, z_b = latents(4, seed=1), latents(4, seed=2)
-    zero = gan.generate(z_a, psi=0.0, noise="fixed").numpy()
+    zero = gan.generate(z_a, psi=0.0, noise="fixed")
     np.testing.assert_allclose(zero, np.repeat(zero[:1], 4, axis=0), rtol=0, atol=1e-5)
-    fixed = gan.generate(z_a, noise="fixed").numpy()
+    fixed = gan.generate(z_a, noise="fixed")
     with tz.layers.noise_injection.inference_noise(gan.ema_generator, "fixed"):
         np.testing.assert_array_equal(gan.ema_generator(z_a).numpy(), fixed)  # psi 1: the plain generator
-    assert np.abs(gan.generate(z_a).numpy() - fixed).max() > 1e-3  # default noise: fresh
-    np.testing.assert_array_equal(gan.generate_mixed(z_a, z_b, LAYERS).numpy(), fixed)
-    np.testing.assert_allclose(gan.generate_mixed(z_a, z_b, 0).numpy(), gan.generate(z_b, noise="fixed").numpy(),
+    assert np.abs(gan.generate(z_a) - fixed).max() > 1e-3  # default noise: fresh
+    np.testing.assert_array_equal(gan.generate_mixed(z_a, z_b, LAYERS), fixed)
+    np.testing.assert_allclose(gan.generate_mixed(z_a, z_b, 0), gan.generate(z_b, noise="fixed"),
                                rtol=0, atol=1e-5)
-    mixed = gan.generate_mixed(z_a, z_b, [0, 1, 2, 4]).numpy()
+    mixed = gan.generate_mixed(z_a, z_b, [0, 1, 2, 4])
     assert all(np.abs(mixed[i] - fixed[i]).max() > 1e-4 for i in range(3))
     np.testing.assert_allclose(mixed[3], fixed[3], rtol=0, atol=1e-5)
 

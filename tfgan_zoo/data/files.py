@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -144,6 +145,12 @@ def scan_folder(path: str) -> FolderScan:
 
 
 # ------------------------------------------------------------------------------------ npz
+def _is_npy(file: Path) -> bool:
+    """Whether `file` starts with the .npy magic string (a single array, not an archive)."""
+    with open(file, "rb") as handle:
+        return handle.read(6) == b"\x93NUMPY"
+
+
 def read_npz(path: str) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
     """Read an .npz of images -> (images (N, H, W, C) uint8, or float32 already in [-1, 1],
     labels int32 (N,) or None, heldout bool (N,) or None).
@@ -156,10 +163,14 @@ def read_npz(path: str) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | Non
     file = Path(os.path.expanduser(path))
     if not file.exists():
         raise FileNotFoundError(f"Array file '{path}' (spec 'npz:{path}') does not exist.")
+    if file.is_file() and not zipfile.is_zipfile(file) and not _is_npy(file):
+        raise ValueError(
+            f"'{path}' is not an .npz archive (a zip of arrays, as np.savez writes); save the images "
+            "with np.savez(path, images=...).")
     try:
         arrays = np.load(file, allow_pickle=False)
     except Exception as error:  # noqa: BLE001 - any unreadable file gets the same message
-        raise ValueError(f"Could not read '{path}' as an .npz file: {error}") from error
+        raise ValueError(f"Could not read '{path}' as an .npz file: {error}") from None
     if not isinstance(arrays, np.lib.npyio.NpzFile):
         raise ValueError(
             f"Expected an .npz archive with an 'images' array at '{path}', got a single "

@@ -4,6 +4,8 @@
 - ``MinibatchStdDev``          Karras et al. 2018 (progressive growing)
 - ``SelfAttention``            Zhang et al. 2019 (SAGAN), BigGAN variant options
 - ``ConditionalBatchNormalization``  de Vries et al. 2017, Miyato & Koyama 2018
+- ``LinearConditionalBatchNormalization``  BigGAN (Brock et al. 2019)
+- ``GlobalSumPooling2D``       Miyato et al. 2018 (SNGAN ResNet discriminator)
 - ``PixelNormalization``       Karras et al. 2018
 - ``AdaIN``                    Huang & Belongie 2017, StyleGAN (Karras et al. 2019)
 - ``FadeIn``                   Karras et al. 2018
@@ -22,6 +24,8 @@ from tfgan_zoo.layers.constant_input import ConstantInput
 from tfgan_zoo.layers.equalized import EqualizedConv2D, EqualizedDense
 from tfgan_zoo.layers.fade_in import FadeIn
 from tfgan_zoo.layers.inference_clip import InferenceClip
+from tfgan_zoo.layers.global_sum_pooling import GlobalSumPooling2D
+from tfgan_zoo.layers.linear_conditional_batch_norm import LinearConditionalBatchNormalization
 from tfgan_zoo.layers.minibatch_discrimination import MinibatchDiscrimination
 from tfgan_zoo.layers.minibatch_stddev import MinibatchStdDev
 from tfgan_zoo.layers.noise_injection import NoiseInjection
@@ -39,6 +43,8 @@ __all__ = [
     "EqualizedDense",
     "FadeIn",
     "InferenceClip",
+    "GlobalSumPooling2D",
+    "LinearConditionalBatchNormalization",
     "MinibatchDiscrimination",
     "MinibatchStdDev",
     "NoiseInjection",

@@ -6,6 +6,7 @@ from typing import Any
 import keras
 from keras import ops
 
+from tfgan_zoo.layers._modulation import modulate
 from tfgan_zoo.layers._validation import check_known_channels, check_rank
 from tfgan_zoo.layers.equalized import _EqualizedMixin
 
@@ -107,10 +108,7 @@ class AdaIN(_EqualizedMixin, keras.layers.Layer):
         var = ops.mean(ops.square(xf - mean), axis=spatial_axes, keepdims=True)
         normalized = ops.cast((xf - mean) * ops.rsqrt(var + self.epsilon), x.dtype)
         scale, shift = self.style(ops.cast(w, self.compute_dtype))
-        broadcast = [-1] + [1] * (rank - 2) + [x_shape[-1]]
-        scale = ops.cast(ops.reshape(scale, broadcast), x.dtype)
-        shift = ops.cast(ops.reshape(shift, broadcast), x.dtype)
-        return scale * normalized + shift
+        return modulate(normalized, scale, shift)
 
     def compute_output_shape(self, input_shape: Any) -> tuple:
         x_shape, _ = self._split_shapes(input_shape)

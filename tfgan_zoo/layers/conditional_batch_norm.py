@@ -6,6 +6,7 @@ from typing import Any
 import keras
 from keras import ops
 
+from tfgan_zoo.layers._modulation import modulate
 from tfgan_zoo.layers._validation import check_known_channels, check_rank, shape_tuple
 
 
@@ -23,8 +24,9 @@ class ConditionalBatchNormalization(keras.layers.Layer):
         out   = gamma[y] * x_hat + beta[y]               gamma, beta: (num_classes, C)
 
     gamma is initialised to 1 and beta to 0, so at initialisation the layer is plain batch
-    normalisation. (BigGAN's variant computes gamma, beta by a linear map of a shared class
-    embedding and noise chunk; that is a different layer.)
+    normalisation, as in the official SNGAN-projection (Chainer ``EmbedID`` tables initialised
+    1 / 0) and SAGAN (TF ``ConditionalBatchNorm``) code. (BigGAN computes gamma, beta by linear
+    maps of a conditioning vector: ``LinearConditionalBatchNormalization``.)
 
     Call as ``layer([x, labels])`` with ``labels`` integer class ids of shape (batch,) or
     (batch, 1), values in [0, num_classes).
@@ -32,6 +34,8 @@ class ConditionalBatchNormalization(keras.layers.Layer):
     Args:
         num_classes: number of classes (rows of the gamma/beta tables).
         momentum, epsilon: as for ``keras.layers.BatchNormalization``.
+        synchronized: batch statistics over all replicas of a ``tf.distribute`` strategy (so a
+            multi-replica step equals a one-device step); off: each replica's own batch.
         gamma_initializer, beta_initializer: initializers of the per-class tables.
     """
 
@@ -42,6 +46,7 @@ class ConditionalBatchNormalization(keras.layers.Layer):
         epsilon: float = 1e-5,
         gamma_initializer: Any = "ones",
         beta_initializer: Any = "zeros",
+        synchronized: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -55,12 +60,14 @@ class ConditionalBatchNormalization(keras.layers.Layer):
         self.epsilon = float(epsilon)
         self.gamma_initializer = keras.initializers.get(gamma_initializer)
         self.beta_initializer = keras.initializers.get(beta_initializer)
+        self.synchronized = bool(synchronized)
         self.batch_norm = keras.layers.BatchNormalization(
             axis=-1,
             momentum=self.momentum,
             epsilon=self.epsilon,
             center=False,
             scale=False,
+            synchronized=self.synchronized,
             name="batch_norm",
             dtype=self.dtype_policy,
         )
@@ -113,13 +120,10 @@ class ConditionalBatchNormalization(keras.layers.Layer):
                 f"[features, labels], got {type(inputs).__name__}"
             )
         x, labels = inputs
-        x_shape, _ = self._split_shapes([x.shape, labels.shape])
+        self._split_shapes([x.shape, labels.shape])
         labels = ops.reshape(ops.cast(labels, "int32"), (-1,))
         normalized = self.batch_norm(x, training=training)
-        broadcast = [-1] + [1] * (len(x_shape) - 2) + [x_shape[-1]]
-        gamma = ops.reshape(ops.take(self.gamma, labels, axis=0), broadcast)
-        beta = ops.reshape(ops.take(self.beta, labels, axis=0), broadcast)
-        return normalized * ops.cast(gamma, normalized.dtype) + ops.cast(beta, normalized.dtype)
+        return modulate(normalized, ops.take(self.gamma, labels, axis=0), ops.take(self.beta, labels, axis=0))
 
     def compute_output_shape(self, input_shape: Any) -> tuple:
         x_shape, _ = self._split_shapes(input_shape)
@@ -134,6 +138,7 @@ class ConditionalBatchNormalization(keras.layers.Layer):
                 "epsilon": self.epsilon,
                 "gamma_initializer": keras.initializers.serialize(self.gamma_initializer),
                 "beta_initializer": keras.initializers.serialize(self.beta_initializer),
+                "synchronized": self.synchronized,
             }
         )
         return config

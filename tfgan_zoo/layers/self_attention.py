@@ -6,6 +6,8 @@ from typing import Any
 import keras
 from keras import ops
 
+from tfgan_zoo.layers._initializers import fresh_initializer
+from tfgan_zoo.layers._spectral import spectral_normalization
 from tfgan_zoo.layers._validation import check_known_channels, check_rank
 
 
@@ -23,11 +25,13 @@ class SelfAttention(keras.layers.Layer):
         o_j        = v( sum_i beta_{j,i} h(x_i) )
         y_j        = x_j + gamma * o_j                  gamma learnable, initialised to 0
 
-    so the block is exactly the identity at initialisation. With ``pooling=True`` (as in
-    the BigGAN code) g(x) and h(x) are 2x2 max-pooled, giving H*W/4 keys (H, W must be
-    even). With ``spectral_norm=True`` each convolution is wrapped in
-    ``keras.layers.SpectralNormalization`` (Miyato et al., 2018), which updates its power
-    iteration (and renormalises the kernel in place) only when called with training=True.
+    so the block is exactly the identity at initialisation. With ``pooling=True`` (the
+    default, as in both official codes: SAGAN's ``sn_non_local_block_sim`` and BigGAN-PyTorch's
+    ``Attention``) g(x) and h(x) are 2x2 max-pooled, giving H*W/4 keys (H, W must be even).
+    With ``spectral_norm=True`` each convolution is spectrally normalised (Miyato et al., 2018;
+    ``keras.layers.SpectralNormalization`` for now), which updates its power iteration only when
+    called with training=True. Each convolution gets its own initializer instance (one shared
+    unseeded instance would start query and key with the same kernel).
 
     Call ``layer(x, return_attention=True)`` to also get the attention weights
     ``beta`` of shape (N, H*W, number of keys).
@@ -35,7 +39,7 @@ class SelfAttention(keras.layers.Layer):
     Args:
         key_ratio: C / (query and key channels); default 8. C must be divisible by it.
         value_ratio: C / (value channels); default 2. C must be divisible by it.
-        pooling: 2x2 max-pool on keys and values (BigGAN); default off.
+        pooling: 2x2 max-pool on keys and values (SAGAN and BigGAN code); default on.
         spectral_norm: wrap the four convolutions in SpectralNormalization.
         power_iterations: power iterations per training step for spectral norm.
         use_bias: biases in the 1x1 convolutions (the reference code has none).
@@ -47,7 +51,7 @@ class SelfAttention(keras.layers.Layer):
         self,
         key_ratio: int = 8,
         value_ratio: int = 2,
-        pooling: bool = False,
+        pooling: bool = True,
         spectral_norm: bool = False,
         power_iterations: int = 1,
         use_bias: bool = False,
@@ -79,7 +83,7 @@ class SelfAttention(keras.layers.Layer):
             filters,
             1,
             use_bias=self.use_bias,
-            kernel_initializer=self.kernel_initializer,
+            kernel_initializer=fresh_initializer(self.kernel_initializer),
             name=name,
             dtype=self.dtype_policy,
         )
@@ -87,12 +91,7 @@ class SelfAttention(keras.layers.Layer):
             # The power iteration runs in the variable dtype (float32 under mixed precision:
             # Keras' wrapper overflows when it is traced in float16); the wrapped
             # convolution itself keeps this layer's compute dtype.
-            return keras.layers.SpectralNormalization(
-                conv,
-                power_iterations=self.power_iterations,
-                name=f"{name}_sn",
-                dtype=self.dtype_policy.variable_dtype,
-            )
+            return spectral_normalization(conv, self.power_iterations, self.dtype_policy.variable_dtype)
         return conv
 
     def _check_shape(self, input_shape: Any) -> tuple:

@@ -61,7 +61,15 @@ _INCEPTION_ORIGIN = "https://storage.googleapis.com/tensorflow/keras-application
 
 
 class InceptionWeightsError(RuntimeError):
-    """The Inception-v3 ImageNet weights are neither in the Keras cache nor downloadable."""
+    """The Inception-v3 ImageNet weights are neither in the Keras cache nor downloadable.
+
+    `filename` is the Keras weights file needed, `expected_path` where the Keras cache looks for it
+    and `reason` why the download failed, so a caller can word its own hint (the command line names
+    --inception-weights)."""
+
+    def __init__(self, message: str, filename: str = "", expected_path: str = "", reason: str = ""):
+        super().__init__(message)
+        self.filename, self.expected_path, self.reason = filename, expected_path, reason
 
 
 def mnist5k_images(split: str = "heldout") -> np.ndarray:
@@ -305,6 +313,14 @@ def _keras_cache_models_dir(cache_dir: str | os.PathLike | None) -> Path:
     return Path(home).expanduser() / "models"
 
 
+def _root_cause(error: BaseException) -> str:
+    """The innermost cause of a chained exception, as one line ("Name or service not known")."""
+    while error.__cause__ is not None or (error.__context__ is not None and not error.__suppress_context__):
+        error = error.__cause__ or error.__context__
+    text = str(getattr(error, "strerror", None) or error).strip().splitlines()
+    return text[0] if text else type(error).__name__
+
+
 def resolve_inception_weights(
     weights: str | os.PathLike | None,
     include_top: bool = False,
@@ -333,13 +349,15 @@ def resolve_inception_weights(
                 cache_dir=None if cache_dir is None else str(cache_dir),
             )
         except Exception as err:
+            reason = _root_cause(err)
             raise InceptionWeightsError(
                 f"Could not obtain the Inception-v3 ImageNet weights {fname!r}: they are not in "
-                f"the Keras cache and downloading failed ({err}). Without internet access, "
+                f"the Keras cache and downloading failed ({reason}). Without internet access, "
                 f"copy the file to {str(target)!r}, or pass its path as "
                 "InceptionFeatures(weights='/path/to/" + fname + "') "
-                "(include_top=" + str(bool(include_top)) + " needs this file)."
-            ) from err
+                "(include_top=" + str(bool(include_top)) + " needs this file).",
+                filename=fname, expected_path=str(target), reason=reason,
+            ) from None
     path = Path(weights).expanduser()
     if not path.is_file():
         raise FileNotFoundError(

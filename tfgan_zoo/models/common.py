@@ -56,16 +56,31 @@ def label_embedding(labels, num_classes: int, dim: int, name: str):
     return keras.layers.Flatten(name=f"{name}_flat")(embedded)
 
 
-def projection_logits(features, labels, num_classes: int, spectral_norm: bool, name: str = "projection"):
-    """Projection discriminator output: psi(h) + <embed(y), h> (Miyato & Koyama 2018, eq. 3)."""
-    # float32 logits (and inner product) under a mixed-precision policy: losses and penalties need them.
-    logits = maybe_spectral(keras.layers.Dense(1, dtype="float32", name="logits"), spectral_norm)(features)
+def projection_logits(
+    features, labels, num_classes: Optional[int], spectral_norm: bool, name: str = "projection",
+    spectral_embedding: bool = False, use_bias: bool = True, kernel_initializer="glorot_uniform",
+):
+    """Projection discriminator output: psi(h) + <embed(y), h> (Miyato & Koyama 2018, eq. 3).
+
+    `spectral_embedding` spectrally normalises the class embedding too, as the official
+    SNGAN-projection (SNEmbedID), SAGAN (sn_embedding) and BigGAN (SNEmbedding) code do: the
+    embedding is then the linear map of the one-hot label (same table, same sigma), since Keras's
+    wrapper casts an Embedding's output to the int32 label dtype and cuts its gradient.
+    Without it, a plain Embedding (Keras default initialiser) as the DCGAN builders use.
+    The logits and the inner product are float32 under a mixed-precision policy.
+    """
+    logits = maybe_spectral(
+        keras.layers.Dense(1, use_bias=use_bias, kernel_initializer=kernel_initializer, dtype="float32",
+                           name="logits"), spectral_norm
+    )(features)
     if num_classes is None:
         return logits
     width = features.shape[-1]
-    # Not wrapped in SpectralNormalization: Keras's wrapper casts outputs to the input dtype, which
-    # for integer labels is int32 and cuts the embedding's gradient.
-    embedding = keras.layers.Embedding(num_classes, width, name=f"{name}_embedding")
-    embedded = keras.layers.Flatten(name=f"{name}_flat")(embedding(labels))
+    if spectral_embedding:
+        table = keras.layers.Dense(width, use_bias=False, kernel_initializer=kernel_initializer, name=f"{name}_embedding")
+        embedded = maybe_spectral(table, spectral_norm)(keras.ops.one_hot(labels, num_classes))
+    else:
+        embedding = keras.layers.Embedding(num_classes, width, name=f"{name}_embedding")
+        embedded = keras.layers.Flatten(name=f"{name}_flat")(embedding(labels))
     inner = keras.layers.Dot(axes=1, dtype="float32", name=f"{name}_inner")([embedded, features])
     return keras.layers.Add(dtype="float32", name="conditional_logits")([logits, inner])

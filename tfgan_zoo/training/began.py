@@ -20,21 +20,21 @@ replicas (an all-reduce in the replica context), so every replica holds the same
 BEGAN has its own objective: `compile` accepts only loss="began" (or None) and no loss_params,
 and rejects regularisers that need discriminator logits (gradient penalties, R1/R2, feature
 matching): there are none, D returns reconstructions. Latents are z ~ U[-1, 1]^N_z as in the paper
-(`latent_distribution="normal"` for N(0, I)), in training and in `generate`.
+(sec. 4): BEGAN's default prior is LatentPrior("uniform"), used in training and in `generate`
+(`prior="normal"` for N(0, I)).
 """
 from __future__ import annotations
 
-from typing import Any, Optional, Union
+from typing import Any, Optional
 
 import keras
-import numpy as np
 import tensorflow as tf
 
 from tfgan_zoo import regularizers as regularizers_lib
+from tfgan_zoo.latent import PriorSpec, as_prior
 from tfgan_zoo.training.gan import GAN, _replica_context
 
 Tensor = tf.Tensor
-LATENT_DISTRIBUTIONS = ("uniform", "normal")
 # Regulariser kinds that make sense without logits: they act on weights only.
 SUPPORTED_REGULARIZERS = ("orthogonal", "weight_clipping")
 
@@ -70,11 +70,15 @@ class BEGAN(GAN):
             (tfgan_zoo.models.began_autoencoder).
         gamma: diversity ratio in (0, 1]; default 0.5.
         lambda_k: proportional gain of the k update, > 0; default 0.001.
-        latent_distribution: "uniform" (z ~ U[-1, 1], the paper's) or "normal".
+        prior: the latent prior; default "uniform" (z ~ U[-1, 1], the paper's), or "normal".
+        latent_distribution: the older name of `prior` ("uniform" or "normal"), still read from
+            configs, .keras files and run directories written before the prior existed.
 
     Trackers: d_loss, d_adv (= L(x) - k_t L(G(z_D))), g_loss, g_adv (= L(G(z_G))), and
     recon_real (L(x)), recon_fake (L(G(z_D))), k_t (after each update), convergence (M).
     """
+
+    default_prior = "uniform"  # z ~ U[-1, 1] (Berthelot et al. 2017, sec. 4)
 
     def __init__(
         self,
@@ -85,7 +89,8 @@ class BEGAN(GAN):
         seed: Optional[int] = None,
         gamma: float = 0.5,
         lambda_k: float = 0.001,
-        latent_distribution: str = "uniform",
+        prior: PriorSpec = None,
+        latent_distribution: Optional[str] = None,
         **kwargs: Any,
     ):
         if num_classes is not None:
@@ -94,11 +99,13 @@ class BEGAN(GAN):
             raise ValueError(f"gamma must be in (0, 1], got {gamma!r}.")
         if not float(lambda_k) > 0.0:
             raise ValueError(f"lambda_k must be > 0, got {lambda_k!r}.")
-        if latent_distribution not in LATENT_DISTRIBUTIONS:
-            raise ValueError(
-                f"latent_distribution must be one of {list(LATENT_DISTRIBUTIONS)}, got {latent_distribution!r}."
-            )
-        super().__init__(generator, discriminator, latent_dim, num_classes=None, seed=seed, **kwargs)
+        if latent_distribution is not None:
+            legacy = as_prior(latent_distribution)
+            if prior is not None and as_prior(prior) != legacy:
+                raise ValueError(f"Got prior={prior!r} and latent_distribution={latent_distribution!r}; "
+                                 "give one (latent_distribution is the older name of prior).")
+            prior = legacy
+        super().__init__(generator, discriminator, latent_dim, num_classes=None, seed=seed, prior=prior, **kwargs)
         inputs, outputs = discriminator.inputs, discriminator.outputs
         if len(inputs) != 1 or len(outputs) != 1 or _shape(inputs[0].shape)[1:] != _shape(outputs[0].shape)[1:]:
             raise ValueError(
@@ -113,7 +120,6 @@ class BEGAN(GAN):
             )
         self.gamma = float(gamma)
         self.lambda_k = float(lambda_k)
-        self.latent_distribution = latent_distribution
         # Tracked non-trainable variable: saved in .keras files and weight checkpoints. Every replica
         # assigns the same all-reduced value; ONLY_FIRST_REPLICA makes that a plain broadcast.
         self.k_t = keras.Variable(
@@ -125,7 +131,6 @@ class BEGAN(GAN):
             **super().get_config(),
             "gamma": self.gamma,
             "lambda_k": self.lambda_k,
-            "latent_distribution": self.latent_distribution,
         }
 
     def compile(
@@ -160,30 +165,6 @@ class BEGAN(GAN):
 
     def extra_tracker_names(self) -> tuple[str, ...]:
         return ("recon_real", "recon_fake", "k_t", "convergence")
-
-    # --- latents --------------------------------------------------------------------------------
-
-    def sample_latents(self, batch_size: Tensor) -> Tensor:
-        """z ~ U[-1, 1]^latent_dim (Berthelot 2017, sec. 4), or N(0, I), for this replica."""
-        if self.latent_distribution == "normal":
-            return super().sample_latents(batch_size)
-        return 2.0 * self.replica_uniform(tf.stack([batch_size, self.latent_dim])) - 1.0
-
-    def generate(
-        self,
-        num_or_z: Union[int, np.ndarray, Tensor],
-        labels: Any = None,
-        seed: Optional[int] = None,
-        use_ema: bool = True,
-        batch_size: int = 256,
-    ) -> Tensor:
-        """GAN.generate, drawing z from the training distribution (U[-1, 1] by default) for a count."""
-        if isinstance(num_or_z, (int, np.integer)) and self.latent_distribution == "uniform":
-            if num_or_z < 1:
-                raise ValueError(f"Expected a positive number of samples, got {num_or_z}.")
-            rng = np.random.default_rng(seed)
-            num_or_z = rng.uniform(-1.0, 1.0, (int(num_or_z), self.latent_dim)).astype("float32")
-        return super().generate(num_or_z, labels=labels, seed=seed, use_ema=use_ema, batch_size=batch_size)
 
     # --- hooks ----------------------------------------------------------------------------------
 

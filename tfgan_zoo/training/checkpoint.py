@@ -28,6 +28,7 @@ from typing import Any, Optional, Union
 import numpy as np
 
 from tfgan_zoo._atomic import replacing
+from tfgan_zoo.errors import InputError
 
 PathLike = Union[str, os.PathLike]
 FORMAT_VERSION = 1
@@ -36,7 +37,7 @@ _NAME = re.compile(r"^step_(\d{6,})\.npz$")
 _META_KEY = "__meta__"
 
 
-class CheckpointError(ValueError):
+class CheckpointError(InputError):
     """A checkpoint is missing, unreadable or does not match the model."""
 
 

@@ -33,6 +33,7 @@ import tensorflow as tf
 
 from tfgan_zoo import losses as losses_lib
 from tfgan_zoo import regularizers as regularizers_lib
+from tfgan_zoo.latent import LatentPrior, PriorSpec, as_prior
 from tfgan_zoo.regularizers import Regularizer, StepContext
 
 Tensor = tf.Tensor
@@ -70,10 +71,14 @@ class GAN(keras.Model):
         generator: keras.Model mapping z (batch, latent_dim) -- or [z, labels] when conditional --
             to samples (images in [-1, 1], or points).
         discriminator: keras.Model mapping samples -- or [samples, labels] -- to logits (batch, 1).
-        latent_dim: width of z ~ N(0, I).
+        latent_dim: width of z.
         num_classes: set for conditional training; the dataset then yields (images, labels).
         seed: seed of the model's random stream (latents, GP interpolation).
+        prior: the latent prior p(z) (tfgan_zoo.latent.LatentPrior, "normal", "uniform" or a config
+            dict); default `default_prior`, N(0, I). Training, `generate` and export draw from it.
     """
+
+    default_prior: PriorSpec = "normal"
 
     def __init__(
         self,
@@ -82,6 +87,7 @@ class GAN(keras.Model):
         latent_dim: int,
         num_classes: Optional[int] = None,
         seed: Optional[int] = None,
+        prior: PriorSpec = None,
         **kwargs: Any,
     ):
         super().__init__(**kwargs)
@@ -96,6 +102,7 @@ class GAN(keras.Model):
         self.latent_dim = int(latent_dim)
         self.num_classes = None if num_classes is None else int(num_classes)
         self.seed = seed
+        self.prior: LatentPrior = as_prior(prior, self.default_prior)
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.ema_generator: Optional[keras.Model] = None
         self._feature_model: Optional[keras.Model] = None
@@ -272,6 +279,7 @@ class GAN(keras.Model):
             "latent_dim": self.latent_dim,
             "num_classes": self.num_classes,
             "seed": self.seed,
+            "prior": self.prior.get_config(),
             "name": self.name,
         }
 
@@ -334,8 +342,8 @@ class GAN(keras.Model):
         return values[start : start + local_shape[0]]
 
     def sample_latents(self, batch_size: Tensor) -> Tensor:
-        """z ~ N(0, I) of shape (batch_size, latent_dim) for this replica."""
-        return self._replica_draw(keras.random.normal, tf.stack([batch_size, self.latent_dim]))
+        """z ~ the prior, of shape (batch_size, latent_dim), for this replica."""
+        return self._replica_draw(self.prior.draw, tf.stack([batch_size, self.latent_dim]))
 
     def replica_uniform(self, shape: Tensor) -> Tensor:
         """U[0, 1) draws of `shape` (leading axis = this replica's batch), e.g. GP coefficients."""
@@ -543,32 +551,39 @@ class GAN(keras.Model):
         seed: Optional[int] = None,
         use_ema: bool = True,
         batch_size: int = 256,
+        truncation: Optional[float] = None,
         **options: Any,
-    ) -> Tensor:
-        """Samples from the generator (the EMA copy when there is one and `use_ema`).
+    ) -> np.ndarray:
+        """Samples from the generator (the EMA copy when there is one and `use_ema`), as numpy.
 
-        `num_or_z` is a count (latents drawn from N(0, I) with numpy's generator seeded by `seed`)
-        or an array of latents (n, latent_dim). For a conditional GAN, `labels` is one class for all,
-        or one per sample; by default class i % num_classes for sample i. `options` go to a
-        variant's `generate_from` (StyleGAN: psi, truncation_cutoff, noise). Returns float32
-        samples: images in [-1, 1] (tanh output) or points.
+        `num_or_z` is a count (latents drawn from the prior with numpy's generator seeded by
+        `seed`: `self.prior.sample`) or an array of latents (n, latent_dim). `truncation` T draws
+        from the prior truncated at T: every |z_i| <= T (Brock et al. 2019, sec. 3.1; see
+        tfgan_zoo.latent). For a conditional GAN, `labels` is one class for all, or one per sample;
+        by default class i % num_classes for sample i. `options` go to a variant's
+        `generate_from` (StyleGAN: psi, truncation_cutoff, noise). Returns a float32 numpy array:
+        images in [-1, 1] (tanh output) or points.
         """
-        if isinstance(num_or_z, (int, np.integer)):
-            if num_or_z < 1:
-                raise ValueError(f"Expected a positive number of samples, got {num_or_z}.")
-            z = np.random.default_rng(seed).standard_normal((int(num_or_z), self.latent_dim)).astype("float32")
+        if isinstance(num_or_z, (int, np.integer)) and not isinstance(num_or_z, bool):
+            z = self.prior.truncated(truncation).sample(num_or_z, self.latent_dim, seed)
+        elif truncation is not None:
+            raise ValueError("truncation applies to latents drawn from the prior (pass a count), "
+                             "but explicit latents were given.")
         else:
             z = np.asarray(num_or_z, dtype="float32")
             if z.ndim != 2 or z.shape[1] != self.latent_dim:
                 raise ValueError(f"Expected latents of shape (n, {self.latent_dim}), got shape {z.shape}.")
+            if z.shape[0] == 0:
+                raise ValueError(f"Expected at least one latent vector, got shape {z.shape}.")
         num = z.shape[0]
         label_array = self._labels_for(labels, num)
         outputs = []
         for start in range(0, num, batch_size):
             stop = start + batch_size
             batch_labels = None if label_array is None else label_array[start:stop]
-            outputs.append(self.generate_from(z[start:stop], batch_labels, training=False, use_ema=use_ema, **options))
-        return tf.cast(tf.concat(outputs, axis=0), tf.float32)
+            outputs.append(np.asarray(self.generate_from(z[start:stop], batch_labels, training=False,
+                                                         use_ema=use_ema, **options), dtype=np.float32))
+        return np.concatenate(outputs, axis=0)
 
     def _labels_for(self, labels: Any, num: int) -> Optional[np.ndarray]:
         if self.num_classes is None:

@@ -39,7 +39,6 @@ import datetime
 import json
 import math
 import os
-import tempfile
 from pathlib import Path
 from typing import Any, Callable, Optional, Sequence, Union
 
@@ -50,7 +49,10 @@ from tfgan_zoo import data as data_lib
 from tfgan_zoo import images as images_lib
 from tfgan_zoo import presets as presets_lib
 from tfgan_zoo._atomic import replacing
+from tfgan_zoo._paths import unwritable_reason
 from tfgan_zoo.config import ConfigError, RunConfig, resolve
+from tfgan_zoo.errors import InputError, RunFailure
+from tfgan_zoo.latent import check_truncation
 from tfgan_zoo.training import callbacks as callbacks_lib
 from tfgan_zoo.training import checkpoint as checkpoint_lib
 from tfgan_zoo.training.build import build_gan
@@ -68,11 +70,11 @@ WEIGHTS_FILE = "gan.weights.h5"
 RUN_FILES = (CONFIG_FILE, CHECKPOINTS_DIR, SAMPLES_DIR, METRICS_FILE, GENERATOR_FILE, WEIGHTS_FILE)
 
 
-class RunError(ValueError):
+class RunError(InputError):
     """Bad input for a run (preset, overrides, data, counts, directories); nothing was written."""
 
 
-class NonFiniteLossError(RuntimeError):
+class NonFiniteLossError(RunFailure):
     """Training stopped at a NaN or infinite loss; the last good checkpoint is intact."""
 
 
@@ -122,25 +124,11 @@ def _describe(spec: Any, data_dir: Optional[str] = None) -> Any:
         raise RunError(str(error)) from None
 
 
-def _nearest_existing(path: Path) -> Path:
-    probe = path.absolute()
-    while not probe.exists() and probe != probe.parent:
-        probe = probe.parent
-    return probe
-
-
 def check_writable(path: PathLike, what: str = "output directory") -> None:
     """Raise RunError unless `path` (a directory, existing or not) can be created and written."""
-    path = Path(path)
-    if path.exists() and not path.is_dir():
-        raise RunError(f"Cannot use {what} {str(path)!r}: it exists and is not a directory.")
-    probe = _nearest_existing(path)
-    if not probe.is_dir():
-        raise RunError(f"Cannot create {what} {str(path)!r}: {str(probe)!r} is not a directory.")
-    try:
-        os.rmdir(tempfile.mkdtemp(prefix=".tfgan-zoo-write-test-", dir=probe))
-    except OSError as error:
-        raise RunError(f"Cannot write to {what} {str(path)!r}: {error.strerror or error} (in {str(probe)!r}).") from None
+    reason = unwritable_reason(path, what)
+    if reason is not None:
+        raise RunError(reason)
 
 
 def _check_new_run_dir(run_dir: Path) -> None:
@@ -569,11 +557,18 @@ def write_samples(samples: np.ndarray, out: PathLike, means: Optional[np.ndarray
     return out
 
 
-def sample_run(run_dir: PathLike, num: int, out: PathLike, seed: int = 0, label: Optional[int] = None) -> Path:
+def sample_run(run_dir: PathLike, num: int, out: PathLike, seed: int = 0, label: Optional[int] = None,
+               truncation: Optional[float] = None) -> Path:
     """Write `num` samples of a run's (EMA) generator: a PNG grid / scatter plot, or the raw float32
-    outputs when `out` ends in .npy. `label` picks the class of a conditional run."""
+    outputs when `out` ends in .npy. `label` picks the class of a conditional run; `truncation` T
+    draws z from the run's prior truncated at T (tfgan_zoo.latent)."""
     run_dir = Path(run_dir)
     _positive_int("--num", num)
+    if truncation is not None:
+        try:
+            check_truncation(truncation, "--truncation")
+        except ValueError as error:
+            raise RunError(str(error)) from None
     check_sample_out(out)
     num_classes = load_run_config(run_dir).num_classes
     if label is not None:
@@ -585,7 +580,7 @@ def sample_run(run_dir: PathLike, num: int, out: PathLike, seed: int = 0, label:
     from tfgan_zoo.training.progressive import ProgressiveGAN
 
     final = {"stage": "final"} if isinstance(gan, ProgressiveGAN) else {}  # the grown networks, as exported
-    samples = np.asarray(gan.generate(int(num), labels=label, seed=seed, **final), dtype=np.float32)
+    samples = gan.generate(int(num), labels=label, seed=seed, truncation=truncation, **final)
     nrow = num_classes if (num_classes is not None and label is None) else None
     return write_samples(samples, out, means=toy_means_for(config.data), nrow=nrow)
 

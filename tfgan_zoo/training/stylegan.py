@@ -171,14 +171,16 @@ class StyleGAN(ProgressiveGAN):
         truncation_cutoff: Optional[int] = None,
         noise: str = "random",
         stage: str = "current",
-    ) -> Tensor:
+        truncation: Optional[float] = None,
+    ) -> np.ndarray:
         """ProgressiveGAN.generate with the truncation trick in W: psi in [0, 1] (1: none, the
         default and what FID measures; 0.7 is the paper's) on the first `truncation_cutoff` style
         layers (default: the generator's), and `noise` "random" (fresh, as the official sampling),
-        "fixed" (the stored buffers: the output depends on z only) or "none"."""
+        "fixed" (the stored buffers: the output depends on z only) or "none". `truncation` is
+        the z-space truncation of every GAN (redrawn |z_i|; tfgan_zoo.latent), not this one."""
         options = self._sampling_options(psi, truncation_cutoff, noise)
         return super().generate(num_or_z, labels=labels, seed=seed, use_ema=use_ema, batch_size=batch_size,
-                                stage=stage, **options)
+                                stage=stage, truncation=truncation, **options)
 
     def generate_mixed(
         self,
@@ -189,7 +191,7 @@ class StyleGAN(ProgressiveGAN):
         psi: float = 1.0,
         noise: str = "fixed",
         use_ema: bool = True,
-    ) -> Tensor:
+    ) -> np.ndarray:
         """Images styled by z_coarse on the layers below `crossover` (one per sample or one for
         all, in [0, num_style_layers]) and by z_fine from it on (Karras et al. 2019, fig. 3);
         fixed noise by default, so only the styles differ between images."""
@@ -206,4 +208,4 @@ class StyleGAN(ProgressiveGAN):
         crossover = np.broadcast_to(crossover, (z_coarse.shape[0],))
         images = self.generate_from(z_coarse, self._labels_for(labels, z_coarse.shape[0]), training=False,
                                     use_ema=use_ema, z_mix=z_fine, crossover=crossover, **options)
-        return tf.cast(images, tf.float32)
+        return np.asarray(images, dtype=np.float32)

@@ -1,0 +1,188 @@
+"""The latent prior p(z): the one place that says how z is drawn.
+
+    prior = LatentPrior()                          # z ~ N(0, I), the default
+    prior = LatentPrior("uniform")                 # z ~ U[-1, 1]^d (BEGAN: Berthelot et al. 2017, sec. 4)
+    prior = LatentPrior("normal", truncation=0.5)  # N(0, I) truncated to |z_i| <= 0.5
+    z = prior.sample(16, latent_dim=64, seed=0)    # numpy, float32 (GAN.generate, PretrainedGenerator)
+    z = prior.draw((batch, 64), seed_generator)    # in-graph, from a keras SeedGenerator (training)
+
+The GAN is built with a prior (`GAN(..., prior=...)`: a LatentPrior, a name or its config dict);
+training, `generate`, export, the model card and `tfgan_zoo.load_generator` all read it.
+
+Truncation (the "truncation trick", Brock et al. 2019, sec. 3.1): a coordinate z_i whose magnitude
+exceeds the threshold T is resampled until it does not, so each z_i follows the prior conditioned on
+|z_i| <= T -- for the normal prior the truncated normal on [-T, T], for the uniform prior U[-T, T]
+(T >= 1 changes nothing). T is the threshold itself. TF-Hub's BigGAN modules (and their colab)
+read "truncation" differently: z = T * truncnorm(-2, 2), a truncated normal scaled by T, which
+keeps values within 2T and has standard deviation 0.88 T; BigGAN-PyTorch's truncation curves lower
+the normal's variance instead. Those give other distributions than the paper's resampling.
+
+Seeded numpy draws are fixed by (seed, num, latent_dim): without truncation they are the first
+num * latent_dim values of `numpy.random.default_rng(seed)` (`standard_normal`, or `uniform(-1, 1)`),
+so a run, its export and its pretrained loader draw the same latents for the same seed.
+
+This module imports neither TensorFlow nor Keras at import time (the model-card and pretrained
+code read priors without them); `draw` imports Keras when it is called.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Any, Mapping, Optional, Union
+
+import numpy as np
+
+DISTRIBUTIONS = ("normal", "uniform")
+#: Thresholds below this are refused: the resampling would need more than ~125 draws per value
+#: (acceptance erf(T / sqrt 2) < 0.008 for the normal), and z is then ~0 anyway.
+MIN_TRUNCATION = 0.01
+
+
+def check_truncation(truncation: Any, what: str = "truncation") -> float:
+    """`truncation` as a float in [MIN_TRUNCATION, inf); ValueError naming the value otherwise."""
+    if isinstance(truncation, (bool, np.bool_)) or not isinstance(truncation, (int, float, np.integer, np.floating)):
+        raise ValueError(f"{what} must be a number (the |z_i| threshold, e.g. 0.5), got {truncation!r} "
+                         f"of type {type(truncation).__name__}.")
+    value = float(truncation)
+    if not math.isfinite(value) or value < MIN_TRUNCATION:
+        raise ValueError(f"{what} must be a finite number >= {MIN_TRUNCATION} (the |z_i| threshold, e.g. 0.5), "
+                         f"got {truncation!r}.")
+    return value
+
+
+@dataclasses.dataclass(frozen=True)
+class LatentPrior:
+    """The distribution of the generator's input z, optionally truncated (see the module docstring).
+
+    Args:
+        distribution: "normal" (z ~ N(0, I)) or "uniform" (z ~ U[-1, 1]^d).
+        truncation: None, or a threshold T >= MIN_TRUNCATION: coordinates with |z_i| > T are
+            resampled (Brock et al. 2019, sec. 3.1).
+    """
+
+    distribution: str = "normal"
+    truncation: Optional[float] = None
+
+    def __post_init__(self) -> None:
+        if self.distribution not in DISTRIBUTIONS:
+            raise ValueError(f"The latent distribution must be one of {list(DISTRIBUTIONS)}, got {self.distribution!r}.")
+        if self.truncation is not None:
+            object.__setattr__(self, "truncation", check_truncation(self.truncation))
+
+    # --- forms --------------------------------------------------------------------------------
+
+    def get_config(self) -> dict:
+        """The JSON form: {"distribution": ..., "truncation": ...}."""
+        return {"distribution": self.distribution, "truncation": self.truncation}
+
+    @classmethod
+    def from_config(cls, config: Mapping) -> "LatentPrior":
+        unknown = sorted(set(config) - {"distribution", "truncation"})
+        if unknown:
+            raise ValueError(f"Unknown latent prior key(s) {unknown}; expected 'distribution' and 'truncation'.")
+        return cls(config.get("distribution", "normal"), config.get("truncation"))
+
+    def truncated(self, truncation: Optional[float]) -> "LatentPrior":
+        """This prior truncated at `truncation` (None: unchanged)."""
+        if truncation is None:
+            return self
+        return dataclasses.replace(self, truncation=check_truncation(truncation))
+
+    def describe(self) -> str:
+        """One line for model cards and signatures, e.g. "z ~ N(0, I)"."""
+        base = "z ~ N(0, I)" if self.distribution == "normal" else "z ~ U[-1, 1] per coordinate"
+        if self.truncation is None:
+            return base
+        return f"{base}, truncated to |z_i| <= {self.truncation:g} by resampling"
+
+    # --- numbers ------------------------------------------------------------------------------
+
+    def acceptance(self) -> float:
+        """P(|z_i| <= truncation) under the untruncated prior (1 without truncation)."""
+        if self.truncation is None:
+            return 1.0
+        if self.distribution == "normal":
+            return math.erf(self.truncation / math.sqrt(2.0))
+        return min(self.truncation, 1.0)
+
+    def sample(self, num: int, latent_dim: int, seed: Optional[int] = None) -> np.ndarray:
+        """`num` latents (num, latent_dim) float32 from numpy's default_rng(seed)."""
+        if isinstance(num, bool) or not isinstance(num, (int, np.integer)) or num < 1:
+            raise ValueError(f"Expected a positive number of samples, got {num!r}.")
+        rng = np.random.default_rng(seed)
+        shape = (int(num), int(latent_dim))
+        z = self._numpy_draw(rng, shape)
+        if self.truncation is None:
+            return z
+        outside = np.abs(z.astype(np.float64)) > self.truncation  # compare the float32 values exactly
+        while outside.any():
+            z[outside] = self._numpy_draw(rng, (int(outside.sum()),))
+            outside = np.abs(z.astype(np.float64)) > self.truncation
+        return z
+
+    def _numpy_draw(self, rng: np.random.Generator, shape: tuple) -> np.ndarray:
+        if self.distribution == "normal":
+            return rng.standard_normal(shape).astype(np.float32)
+        return rng.uniform(-1.0, 1.0, shape).astype(np.float32)
+
+    def draw(self, shape: Any, seed: Any) -> Any:
+        """In-graph draws of `shape` from a keras SeedGenerator `seed` (tf.function-safe); a
+        truncated prior redraws the coordinates outside the threshold in a while loop."""
+        import keras
+        import tensorflow as tf
+
+        def once() -> Any:
+            if self.distribution == "normal":
+                return keras.random.normal(shape, seed=seed)
+            return keras.random.uniform(shape, minval=-1.0, maxval=1.0, seed=seed)
+
+        z = once()
+        if self.truncation is None:
+            return z
+        threshold = tf.constant(self.truncation, z.dtype)
+
+        def outside(values: Any) -> Any:
+            return tf.abs(values) > threshold
+
+        def resample(values: Any) -> tuple:
+            return (tf.where(outside(values), once(), values),)
+
+        return tf.while_loop(lambda values: tf.reduce_any(outside(values)), resample, (z,))[0]
+
+
+PriorSpec = Union[LatentPrior, str, Mapping, None]
+
+
+def as_prior(spec: PriorSpec, default: PriorSpec = "normal") -> LatentPrior:
+    """A LatentPrior from a LatentPrior, a distribution name, its config dict, or None (`default`)."""
+    if spec is None:
+        spec = default
+    if isinstance(spec, LatentPrior):
+        return spec
+    if isinstance(spec, str):
+        return LatentPrior(spec)
+    if isinstance(spec, Mapping):
+        return LatentPrior.from_config(spec)
+    raise ValueError(f"Expected a latent prior (a LatentPrior, 'normal', 'uniform' or a config dict), got {spec!r}.")
+
+
+def prior_of_model_config(model: Mapping, default: PriorSpec = "normal") -> LatentPrior:
+    """The prior a config's "model" section declares: its "prior", else the older BEGAN key
+    "latent_distribution" (configs and run directories written before the prior existed), else
+    `default` (the model class's `default_prior`)."""
+    if model.get("prior") is not None:
+        return as_prior(model["prior"])
+    if model.get("latent_distribution") is not None:
+        return as_prior(model["latent_distribution"])
+    return as_prior(default)
+
+
+def prior_of_card(card: Mapping) -> LatentPrior:
+    """The prior a model card records (interface.prior); a card written before the field existed
+    stated N(0, I), so it reads as the normal prior."""
+    recorded = (card.get("interface") or {}).get("prior")
+    return as_prior(recorded) if recorded is not None else LatentPrior()
+
+
+__all__ = ["DISTRIBUTIONS", "LatentPrior", "MIN_TRUNCATION", "as_prior", "check_truncation", "prior_of_card",
+           "prior_of_model_config"]
