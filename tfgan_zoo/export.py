@@ -452,14 +452,40 @@ def load_keras_model(path: PathLike) -> keras.Model:
                           f"{text[0] if text else ''}") from None
 
 
+def _grown_generator(run_dir: Path, config: dict, stage: str) -> Optional[tuple]:
+    """(generator, step, stage card) of a progressive run at its latest checkpoint, else None."""
+    from tfgan_zoo.training import runner
+    from tfgan_zoo.training.build import model_class
+    from tfgan_zoo.training.progressive import ProgressiveGAN
+
+    if stage not in ("final", "current"):
+        raise ExportError(f"stage must be 'final' or 'current', got {stage!r}.")
+    name = (config.get("model") or {}).get("class", "GAN")
+    if not issubclass(model_class(name), ProgressiveGAN):
+        if stage != "final":
+            raise ExportError(f"--stage {stage}: run {str(run_dir)!r} does not grow; drop --stage.")
+        return None
+    try:
+        gan, _ = runner.load_run(run_dir)
+        generator = gan.generator_for_export(stage)
+    except ValueError as error:
+        raise ExportError(f"Run {str(run_dir)!r}: {error}") from None
+    resolution, alpha = gan.level()
+    return generator, gan.trained_steps, {"exported": stage, "resolution": resolution, "alpha": alpha,
+                                          "final_resolution": gan.schedule.final_resolution}
+
+
 def export_run(run_dir: PathLike, path: PathLike, *, overwrite: bool = False, name: Optional[str] = None,
-               data_license: Optional[str] = None) -> RunExport:
+               data_license: Optional[str] = None, stage: str = "final") -> RunExport:
     """Export a run directory's generator to `path` with a model card made from the run.
 
     A finished run exports its generator.keras (the EMA copy when the run kept one); a run that
     did not finish (interrupted, or stopped at a NaN) exports the sampling generator of its latest
-    checkpoint, and the card's training_steps is that checkpoint's step. Bad input (no run, no
-    checkpoint, an unusable `path`) raises an InputError before anything is written.
+    checkpoint, and the card's training_steps is that checkpoint's step. A progressive run
+    (ProgressiveGAN, StyleGAN) exports from its latest checkpoint: the grown networks
+    (stage="final", refused before the last stage) or the stage reached (stage="current"), and
+    the card records which. Bad input (no run, no checkpoint, an unusable `path`) raises an
+    InputError before anything is written.
     """
     from tfgan_zoo.training import checkpoint as checkpoint_lib
     from tfgan_zoo.training import runner
@@ -473,7 +499,10 @@ def export_run(run_dir: PathLike, path: PathLike, *, overwrite: bool = False, na
     # generator.keras is written when training reaches its steps; a run resumed for more steps
     # and stopped again keeps the older file, and its checkpoints are newer.
     finished = keras_file.is_file() and (latest is None or checkpoint_lib.checkpoint_step(latest) >= total)
-    if finished:
+    grown = _grown_generator(run_dir, config, stage)
+    if grown is not None:
+        generator, step, stage_card = grown
+    elif finished:
         generator, step = load_keras_model(keras_file), total
     elif latest is None and not (run_dir / runner.WEIGHTS_FILE).is_file():
         raise ExportError(f"Run {str(run_dir)!r} has no checkpoint yet and no {runner.GENERATOR_FILE}: "
@@ -482,7 +511,7 @@ def export_run(run_dir: PathLike, path: PathLike, *, overwrite: bool = False, na
         gan, _ = runner.load_run(run_dir)
         generator, step = gan.sampling_generator, gan.trained_steps
     card = run_model_card(run_dir, config)
-    if not finished:
+    if not finished and grown is None:
         card["training_steps"] = step
         card["note"] = (f"exported from the latest checkpoint (step {step}) of a run that did not finish "
                         f"({total} steps planned)")
@@ -493,6 +522,8 @@ def export_run(run_dir: PathLike, path: PathLike, *, overwrite: bool = False, na
         card["name"] = name
     if data_license:
         card["data_license"] = data_license
+    if grown is not None:
+        card["stage"] = stage_card
     written = export_generator(generator, path, model_card=card, overwrite=overwrite, prior=run_prior(config))
     return RunExport(written, step, total, finished, json.loads((written / MODEL_CARD_FILE).read_text()))
 
