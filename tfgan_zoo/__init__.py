@@ -18,6 +18,7 @@ _LAZY = {
     "GAN": "tfgan_zoo.training.gan:GAN",
     "UnrolledGAN": "tfgan_zoo.training.unrolled:UnrolledGAN",
     "BEGAN": "tfgan_zoo.training.began:BEGAN",
+    "StyleGAN": "tfgan_zoo.training.stylegan:StyleGAN",
     "ProgressiveGAN": "tfgan_zoo.training.progressive:ProgressiveGAN",
     "GrowthSchedule": "tfgan_zoo.training.progressive:GrowthSchedule",
     "losses": "tfgan_zoo.losses",

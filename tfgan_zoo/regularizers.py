@@ -31,6 +31,9 @@ def _input_gradients(discriminator: Callable[[Tensor], Tensor], inputs: Tensor,
     gradient divided by it after the cast, so small input gradients do not underflow (as the
     official PGGAN / StyleGAN code does with its loss scaling)."""
     with tf.GradientTape() as tape:
+        # A fresh tensor made under this tape: a discriminator that reuses logits by input
+        # (ProgressiveGAN shares D(real) within an update) computes them here, differentiably.
+        inputs = tf.identity(inputs)
         tape.watch(inputs)
         total = tf.reduce_sum(tf.cast(discriminator(inputs), tf.float32))
         if loss_scale is not None:

@@ -42,7 +42,7 @@ from typing import Any, Optional
 import keras
 from keras import ops
 
-from tfgan_zoo.layers import Bias, EqualizedConv2D, EqualizedDense, FadeIn, MinibatchStdDev, PixelNormalization
+from tfgan_zoo.layers import Bias, Blur2D, EqualizedConv2D, EqualizedDense, FadeIn, InferenceClip, MinibatchStdDev, PixelNormalization
 from tfgan_zoo.layers.fade_in import fade
 from tfgan_zoo.models.registry import declare
 
@@ -151,6 +151,8 @@ def pggan_generator(
         else:
             old = keras.layers.UpSampling2D(2, interpolation="nearest", name=f"upsample_rgb_{r}")(images)
             images = FadeIn(alpha=1.0, name=f"fade_{r}")([old, rgb])
+    # Linear in training; clipped to the data range at inference, as the official code clips samples.
+    images = InferenceClip(dtype="float32", name="images")(images)
     return keras.Model(z, images, name=name)
 
 
@@ -181,10 +183,19 @@ def generator_for_level(generator: keras.Model, resolution: int, alpha: float = 
         raise ValueError(f"resolution {resolution} exceeds the generator's {final}x{final}.")
     model = keras.models.clone_model(generator)
     model.set_weights(generator.get_weights())
+    fades = {layer.name: layer for layer in nested_layers(model) if isinstance(layer, FadeIn)}
     for r in resolutions_between(2 * MIN_RESOLUTION, final) if final > MIN_RESOLUTION else []:
         value = 1.0 if r < resolution else (float(alpha) if r == resolution else 0.0)
-        model.get_layer(f"fade_{r}").set_alpha(value)
+        fades[f"fade_{r}"].set_alpha(value)
     return model
+
+
+def nested_layers(model: keras.layers.Layer) -> list:
+    """Every layer of `model` and of its sub-models (a style generator's fades sit in its synthesis)."""
+    found = []
+    for layer in getattr(model, "layers", ()):
+        found += [layer, *nested_layers(layer)]
+    return found
 
 
 # --- discriminator ---------------------------------------------------------------------------------
@@ -193,7 +204,7 @@ def _from_rgb(resolution: int, maps: int) -> keras.layers.Layer:
     return EqualizedConv2D(maps, 1, activation=LRELU, name=f"from_rgb_{resolution}")
 
 
-def _discriminator_block(resolution: int, in_maps: int, fmaps: Any, group_size: int) -> keras.Model:
+def _discriminator_block(resolution: int, in_maps: int, fmaps: Any, group_size: int, blur: bool = False) -> keras.Model:
     x = keras.Input((resolution, resolution, in_maps), name=f"block_{resolution}_input")
     if resolution == MIN_RESOLUTION:
         h = MinibatchStdDev(group_size=group_size, name="minibatch_stddev")(x) if group_size > 1 else x
@@ -203,6 +214,8 @@ def _discriminator_block(resolution: int, in_maps: int, fmaps: Any, group_size: 
         h = EqualizedDense(1, gain=1.0, name="dense1")(h)
     else:
         h = EqualizedConv2D(fmaps(resolution), 3, activation=LRELU, name="conv0")(x)
+        if blur:  # StyleGAN's D_basic: the [1, 2, 1] filter before the downsampling convolution
+            h = Blur2D(name="blur")(h)
         # conv -> 2x2 mean -> lrelu: the official fused conv-downscale applies bias and activation
         # after the downscale (the mean commutes with the bias).
         h = EqualizedConv2D(fmaps(resolution // 2), 3, name="conv1")(h)
@@ -215,7 +228,7 @@ def _discriminator_block(resolution: int, in_maps: int, fmaps: Any, group_size: 
 def pggan_discriminator(
     resolution: int = 32, channels: int = 3, fmap_base: int = 8192, fmap_max: int = 512,
     fmap_decay: float = 1.0, minibatch_group_size: int = 4, num_classes: Optional[int] = None,
-    name: str = "discriminator",
+    blur: bool = False, name: str = "discriminator",
 ) -> keras.Model:
     """images (batch, resolution, resolution, channels) -> logits (batch, 1), the final stage.
 
@@ -224,6 +237,8 @@ def pggan_discriminator(
         minibatch_group_size: group size of the minibatch stddev layer in the 4x4 block (paper: 4;
             0 or 1: no such layer).
         num_classes: must be None (unconditional).
+        blur: the [1, 2, 1] low-pass filter before each downsampling convolution (StyleGAN's
+            D_basic, Karras et al. 2019; off in PGGAN).
     """
     _check_unconditional(num_classes)
     resolution = check_resolution(resolution)
@@ -238,7 +253,7 @@ def pggan_discriminator(
     images = keras.Input((resolution, resolution, int(channels)), name="images")
     h = _from_rgb(resolution, fmaps(resolution))(images)
     for r in reversed(resolutions_between(MIN_RESOLUTION, resolution)):
-        h = _discriminator_block(r, int(h.shape[-1]), fmaps, int(minibatch_group_size))(h)
+        h = _discriminator_block(r, int(h.shape[-1]), fmaps, int(minibatch_group_size), bool(blur))(h)
         if r > MIN_RESOLUTION:
             low = keras.layers.AveragePooling2D(resolution // (r // 2), name=f"downscale_rgb_{r // 2}")(images)
             old = _from_rgb(r // 2, fmaps(r // 2))(low)
@@ -277,6 +292,7 @@ __all__ = [
     "feature_maps",
     "generator_at",
     "generator_for_level",
+    "nested_layers",
     "network_resolution",
     "pggan_discriminator",
     "pggan_generator",

@@ -16,6 +16,7 @@ MODEL_CLASSES = {
     "GAN": "tfgan_zoo.training.gan:GAN",
     "UnrolledGAN": "tfgan_zoo.training.unrolled:UnrolledGAN",
     "BEGAN": "tfgan_zoo.training.began:BEGAN",
+    "StyleGAN": "tfgan_zoo.training.stylegan:StyleGAN",
     "ProgressiveGAN": "tfgan_zoo.training.progressive:ProgressiveGAN",
 }
 PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")

@@ -411,23 +411,19 @@ class ProgressiveGAN(GAN):
 
     # --- sampling -------------------------------------------------------------------------------
 
-    @property
-    def sampling_generator(self) -> keras.Model:
-        """The final (EMA) networks with the linear toRGB output clipped to [-1, 1] (export and the
-        run's generator.keras): a model over the same layers, so it follows the weights."""
-        network = super().sampling_generator
-        images = keras.layers.Activation("hard_tanh", name="clip_to_images")(network.outputs[0])
-        return keras.Model(network.inputs[0], images, name=network.name)  # unconditional: z only
-
-    def generate(self, *args: Any, stage: str = "current", **kwargs: Any) -> np.ndarray:
+    def generate(self, num_or_z: Any, labels: Any = None, seed: Optional[int] = None, use_ema: bool = True,
+                 batch_size: int = 256, stage: str = "current", **options: Any) -> Tensor:
         """GAN.generate at the current level of detail (stage="current"), or from the final
-        networks (stage="final", what export and `tfgan-zoo sample` use)."""
+        networks (stage="final", what export and `tfgan-zoo sample` use); `options` go to a
+        variant's generate_from (StyleGAN: psi, truncation_cutoff, noise)."""
         if stage not in ("current", "final"):
             raise ValueError(f"stage must be 'current' or 'final', got {stage!r}.")
         if stage == "current":
-            return super().generate(*args, **kwargs)
+            return super().generate(num_or_z, labels=labels, seed=seed, use_ema=use_ema, batch_size=batch_size,
+                                    **options)
         self._level_override = (self.schedule.num_stages - 1, 1.0)
         try:
-            return super().generate(*args, **kwargs)
+            return super().generate(num_or_z, labels=labels, seed=seed, use_ema=use_ema, batch_size=batch_size,
+                                    **options)
         finally:
             self._level_override = None

@@ -664,10 +664,11 @@ def write_samples(samples: np.ndarray, out: PathLike, means: Optional[np.ndarray
 
 
 def sample_run(run_dir: PathLike, num: int, out: PathLike, seed: int = 0, label: Optional[int] = None,
-               truncation: Optional[float] = None) -> Path:
+               truncation: Optional[float] = None, psi: Optional[float] = None) -> Path:
     """Write `num` samples of a run's (EMA) generator: a PNG grid / scatter plot, or the raw float32
     outputs when `out` ends in .npy. `label` picks the class of a conditional run; `truncation` T
-    draws z from the run's prior truncated at T (tfgan_zoo.latent)."""
+    draws z from the run's prior truncated at T (tfgan_zoo.latent); `psi` is the truncation in W
+    of a StyleGAN run (Karras et al. 2019)."""
     run_dir = Path(run_dir)
     _positive_int("--num", num)
     if truncation is not None:
@@ -676,7 +677,11 @@ def sample_run(run_dir: PathLike, num: int, out: PathLike, seed: int = 0, label:
         except ValueError as error:
             raise RunError(str(error)) from None
     check_sample_out(out)
-    num_classes = load_run_config(run_dir).num_classes
+    run_config = load_run_config(run_dir)
+    num_classes = run_config.num_classes
+    if psi is not None and run_config.model_class != "StyleGAN":
+        raise RunError(f"--psi {psi:g} is the truncation in W of a style-based generator; run {str(run_dir)!r} "
+                       f"is a {run_config.model_class}.")
     if label is not None:
         if num_classes is None:
             raise RunError(f"--label {label}: run {str(run_dir)!r} is unconditional (it has no classes).")
@@ -685,8 +690,10 @@ def sample_run(run_dir: PathLike, num: int, out: PathLike, seed: int = 0, label:
     gan, config = load_run(run_dir)
     from tfgan_zoo.training.progressive import ProgressiveGAN
 
-    final = {"stage": "final"} if isinstance(gan, ProgressiveGAN) else {}  # the grown networks, as exported
-    samples = gan.generate(int(num), labels=label, seed=seed, truncation=truncation, **final)
+    options = {"stage": "final"} if isinstance(gan, ProgressiveGAN) else {}  # the grown networks, as exported
+    if psi is not None:
+        options["psi"] = psi
+    samples = gan.generate(int(num), labels=label, seed=seed, truncation=truncation, **options)
     nrow = num_classes if (num_classes is not None and label is None) else None
     return write_samples(samples, out, means=toy_means_for(config.data), nrow=nrow)
 
