@@ -14,7 +14,7 @@ def evaluate_run(run_dir: str | os.PathLike, metrics: Optional[str] = None, num:
                  inception_weights: str | os.PathLike | None = "imagenet", gan: Any = None) -> dict[str, Any]:
     """Evaluate a run's (EMA) generator at its latest checkpoint (or the given trained `gan`).
 
-    Defaults by data (`default_metrics`): toy points -> "modes" (DESIGN.md protocol, 2,500
+    Defaults by data (`default_metrics`): toy points -> "modes" (docs/architecture.md protocol, 2,500
     points); stacked_mnist -> "modes" (1,000 modes and KL to uniform, 26,000 samples); emoji ->
     "fid,kid,classes" with emoji features against the held-out emoji; 28x28 grey images ->
     "fid,classes" with MNIST features against the mnist5k held-out images; other images -> "fid"

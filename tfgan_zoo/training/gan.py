@@ -174,7 +174,7 @@ class GAN(keras.Model):
         if self.g_optimizer is self.d_optimizer:
             raise ValueError("g_optimizer and d_optimizer must be two optimizer objects, got the same one twice.")
         if self.uses_float16:
-            # Keras's compile wraps only `self.optimizer`; a GAN has two (DESIGN facts, mixed precision).
+            # Keras's compile wraps only `self.optimizer`; a GAN has two (docs/architecture.md, mixed precision).
             self.g_optimizer = _loss_scaled(self.g_optimizer)
             self.d_optimizer = _loss_scaled(self.d_optimizer)
         # Build optimizer state now, inside any strategy scope: a lazily built optimizer fails on
@@ -493,7 +493,7 @@ class GAN(keras.Model):
         replicas, _ = _replica_context()
         with tf.GradientTape() as tape:
             total, report = objective(*args)
-            # Scale inside the tape: the strategy sums replica gradients (DESIGN.md, fact 1).
+            # Scale inside the tape: the strategy sums replica gradients (docs/architecture.md, fact 1).
             scaled = optimizer.scale_loss(total / replicas if replicas > 1 else total)
         gradients = tape.gradient(scaled, variables)
         optimizer.apply_gradients(zip(gradients, variables))
