@@ -63,21 +63,26 @@ def train_loop(gan: keras.Model, dataset: tf.data.Dataset, strategy: Optional[tf
     iterator = iter(strategy.experimental_distribute_dataset(dataset))
     one_step = make_step_function(gan, strategy)
     history: dict[str, list[float]] = {}
+    state = {"step": int(initial_step)}
+    try:  # a lost peer can fail any collective: the step's, or a callback's read of a synced variable
+        _run_intervals(gan, one_step, iterator, callback_list, total_steps, log_every, state, history)
+    except _PEER_ERRORS as error:
+        raise WorkerLostError(_lost_message(state["step"] + 1, error)) from None
+    return history
+
+
+def _run_intervals(gan, one_step, iterator, callback_list, total_steps, log_every, state, history) -> None:
     logs: dict[str, float] = {}
-    step, epoch = int(initial_step), 0
+    epoch = 0
     gan.stop_training = False
     callback_list.on_train_begin()
-    while step < total_steps and not gan.stop_training:
+    while state["step"] < total_steps and not gan.stop_training:
         gan.reset_metrics()
         callback_list.on_epoch_begin(epoch)
-        for batch in range(min(log_every, total_steps - step)):
+        for batch in range(min(log_every, total_steps - state["step"])):
             callback_list.on_train_batch_begin(batch)
-            try:
-                outputs = one_step(iterator)
-            except _PEER_ERRORS as error:
-                raise WorkerLostError(_lost_message(step + 1, error)) from None
-            logs = {name: float(value) for name, value in outputs.items()}
-            step += 1
+            logs = {name: float(value) for name, value in one_step(iterator).items()}
+            state["step"] += 1
             callback_list.on_train_batch_end(batch, logs)
             if gan.stop_training:
                 break
@@ -87,7 +92,6 @@ def train_loop(gan: keras.Model, dataset: tf.data.Dataset, strategy: Optional[tf
             history.setdefault(name, []).append(value)
         epoch += 1
     callback_list.on_train_end(logs)
-    return history
 
 
 def _lost_message(step: int, error: Exception) -> str:

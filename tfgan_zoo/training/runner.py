@@ -365,7 +365,7 @@ def _plan_resume(preset, data, steps, batch_size, out, overrides, seed, runs_dir
              "--seed": (seed, run.get("seed")), "--set": (overrides or None, run.get("overrides") or None),
              "--channels": (channels, run.get("channels")),
              "--precision": (precision, run.get("precision", "float32")),
-             "--jit": (jit or None, run.get("jit") or None)}
+             "--jit": (jit or None, bool(run.get("jit")))}
     for flag, (value, saved) in given.items():
         if value is not None and value != saved:
             raise RunError(
