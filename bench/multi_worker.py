@@ -16,22 +16,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
 
 WORKER = "--worker"
-
-
-def free_ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    for sock in sockets:
-        sock.bind(("127.0.0.1", 0))
-    ports = [sock.getsockname()[1] for sock in sockets]
-    for sock in sockets:
-        sock.close()
-    return ports
 
 
 def worker(preset: str, batch: int, steps: int) -> None:
@@ -71,11 +60,13 @@ def worker(preset: str, batch: int, steps: int) -> None:
 
 
 def run_cluster(workers: int, preset: str, batch: int, steps: int) -> dict:
+    from tfgan_zoo.training.distribute import free_local_ports  # imports TensorFlow, so not at the top
+
     command = [sys.executable, __file__, WORKER, "--preset", preset, "--batch", str(batch), "--steps", str(steps)]
     if workers == 1:
         outputs = [subprocess.run(command, capture_output=True, text=True, check=True).stdout]
     else:
-        cluster = {"worker": [f"127.0.0.1:{port}" for port in free_ports(workers)]}
+        cluster = {"worker": [f"127.0.0.1:{port}" for port in free_local_ports(workers)]}
         processes = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                                       env=dict(os.environ, TF_CONFIG=json.dumps(
                                           {"cluster": cluster, "task": {"type": "worker", "index": index}})))

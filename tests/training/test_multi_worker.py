@@ -5,7 +5,6 @@ both restarted with --resume end where the uninterrupted run ends."""
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,7 +15,7 @@ import pytest
 
 from tfgan_zoo.training import checkpoint as checkpoint_lib
 from tfgan_zoo.training import loop, runner
-from tfgan_zoo.training.distribute import mirrored_strategy
+from tfgan_zoo.training.distribute import free_local_ports, mirrored_strategy
 
 SCRIPT = Path(sys.executable).with_name("tfgan-zoo")
 STEPS = 6
@@ -27,18 +26,8 @@ ARGS = ["train", "--preset", "gan_toy", "--batch-size", "16", "--no-progress", "
 TIMEOUT_S = 600  # bounded: a hang fails the test instead of the suite (two TF start-ups per run)
 
 
-def free_ports(count):
-    sockets = [socket.socket() for _ in range(count)]
-    for sock in sockets:
-        sock.bind(("127.0.0.1", 0))
-    ports = [sock.getsockname()[1] for sock in sockets]
-    for sock in sockets:
-        sock.close()
-    return ports
-
-
 def start_workers(out, *extra):
-    cluster = {"worker": [f"127.0.0.1:{port}" for port in free_ports(2)]}
+    cluster = {"worker": [f"127.0.0.1:{port}" for port in free_local_ports(2)]}
     processes = []
     for index in range(2):
         env = dict(os.environ, TF_CONFIG=json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}}),

@@ -144,3 +144,17 @@ def is_chief(strategy: Optional[tf.distribute.Strategy]) -> bool:
         return True
     has_chief = "chief" in strategy.cluster_resolver.cluster_spec().as_dict()
     return task_type == "worker" and task_id == 0 and not has_chief
+
+
+def free_local_ports(count: int) -> list[int]:
+    """`count` TCP ports free on 127.0.0.1 now, for a local test cluster's TF_CONFIG."""
+    import socket
+
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
