@@ -60,6 +60,7 @@ from typing import Any, Callable, Optional, Sequence, Union
 
 import keras
 import numpy as np
+import tensorflow as tf
 
 from tfgan_zoo import _log
 from tfgan_zoo import data as data_lib
@@ -74,7 +75,9 @@ from tfgan_zoo import value_checks
 from tfgan_zoo.training import callbacks as callbacks_lib
 from tfgan_zoo.training import checkpoint as checkpoint_lib
 from tfgan_zoo.training import run_lock as run_lock_lib
-from tfgan_zoo.training.build import build_gan
+from tfgan_zoo.training import distribute as distribute_lib
+from tfgan_zoo.training import loop as loop_lib
+from tfgan_zoo.training.build import PRECISIONS, build_gan
 
 PathLike = Union[str, os.PathLike]
 
@@ -266,18 +269,34 @@ def plan_run(
     runs_dir: PathLike = RUNS_DIR,
     data_dir: Optional[str] = None,
     channels: Optional[int] = None,
+    precision: Optional[str] = None,
+    jit: Optional[bool] = None,
+    strategy: Any = None,
 ) -> RunPlan:
-    """Check everything about a run without writing anything; see `train` for the arguments."""
+    """Check everything about a run without writing anything; see `train` for the arguments
+    (`strategy` here is the strategy object, or None for one device)."""
     if steps is not None:
         _positive_int("steps", steps)
     if batch_size is not None:
         _positive_int("batch_size", batch_size)
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
         raise RunError(f"seed must be an integer >= 0, got {seed!r}.")
+    if precision is not None and precision not in PRECISIONS:
+        raise RunError(f"--precision must be one of {', '.join(PRECISIONS)}, got {precision!r}.")
+    _check_jit(jit, strategy)
     overrides = dict(overrides or {})
     runs_dir = Path(runs_dir)
     if resume:
-        return _plan_resume(preset, data, steps, batch_size, out, overrides, seed, runs_dir, data_dir, channels)
+        plan = _plan_resume(preset, data, steps, batch_size, out, overrides, seed, runs_dir, data_dir, channels,
+                            precision, jit)
+        _check_strategy_batch(plan.config, strategy)
+        saved = plan.config.run.get("strategy")
+        if saved is not None and saved != distribute_lib.strategy_name(strategy):
+            plan.warnings.append(
+                f"{str(plan.run_dir)!r} was trained under --strategy {saved}, resumed under "
+                f"{distribute_lib.strategy_name(strategy)}: the weights continue, but the batch order after the "
+                "checkpoint may differ from an uninterrupted run's.")
+        return plan
 
     preset = preset or presets_lib.DEFAULT_PRESET
     try:
@@ -293,6 +312,10 @@ def plan_run(
         "overrides": overrides,
         "channels": channels,
         "data_dir": data_dir,
+        "precision": precision or "float32",
+        "jit": bool(jit),
+        "strategy": distribute_lib.strategy_name(strategy),
+        "replicas": distribute_lib.num_replicas(strategy),
         "created": datetime.datetime.now().isoformat(timespec="seconds"),
         "tfgan_zoo": _version(),
     }
@@ -301,12 +324,35 @@ def plan_run(
                          batch_size=batch_size, seed=seed, run=run)
     except ConfigError as error:
         raise RunError(str(error)) from None
+    _check_strategy_batch(config, strategy)
     run_dir = Path(out) if out is not None else _new_run_dir(runs_dir, preset)
     _check_new_run_dir(run_dir)
     return RunPlan(run_dir, config, info, None, 0, warnings=_value_warnings(config, info))
 
 
-def _plan_resume(preset, data, steps, batch_size, out, overrides, seed, runs_dir, data_dir, channels) -> RunPlan:
+def _check_jit(jit: Optional[bool], strategy: Any) -> None:
+    """--jit compiles the step for one device: refused with several replicas on CPU."""
+    replicas = distribute_lib.num_replicas(strategy)
+    if jit and replicas > 1 and distribute_lib.strategy_name(strategy) != "tpu" and \
+            not tf.config.list_physical_devices("GPU"):
+        raise RunError(
+            f"--jit compiles the training step for one device, but --strategy "
+            f"{distribute_lib.strategy_name(strategy)} has {replicas} replicas on CPU, where XLA fails (the "
+            "variables live on other devices); drop --jit or train with --strategy default.")
+
+
+def _check_strategy_batch(config: RunConfig, strategy: Any) -> None:
+    """The global batch must split evenly over the strategy's replicas."""
+    replicas, batch = distribute_lib.num_replicas(strategy), config.global_batch_size
+    if batch % replicas:
+        raise RunError(
+            f"The global batch {batch} does not split over the {replicas} replicas of --strategy "
+            f"{distribute_lib.strategy_name(strategy)}; expected a multiple of {replicas} (the batch is global: "
+            "every replica takes batch / replicas).")
+
+
+def _plan_resume(preset, data, steps, batch_size, out, overrides, seed, runs_dir, data_dir, channels,
+                 precision=None, jit=None) -> RunPlan:
     run_dir = Path(out) if out is not None else _latest_run(runs_dir, preset or presets_lib.DEFAULT_PRESET)
     if not run_dir.exists():
         raise RunError(f"--resume: run directory {str(run_dir)!r} does not exist.")
@@ -317,7 +363,9 @@ def _plan_resume(preset, data, steps, batch_size, out, overrides, seed, runs_dir
     given = {"--preset": (preset, run.get("preset")), "--data": (data, config.data),
              "--batch-size": (batch_size, config.training.batch_size),
              "--seed": (seed, run.get("seed")), "--set": (overrides or None, run.get("overrides") or None),
-             "--channels": (channels, run.get("channels"))}
+             "--channels": (channels, run.get("channels")),
+             "--precision": (precision, run.get("precision", "float32")),
+             "--jit": (jit or None, bool(run.get("jit")))}
     for flag, (value, saved) in given.items():
         if value is not None and value != saved:
             raise RunError(
@@ -432,13 +480,16 @@ def train(
     callbacks: Sequence[keras.callbacks.Callback] = (),
     strategy: Any = None,
     echo: Optional[Callable[[str], None]] = None,
+    precision: Optional[str] = None,
+    jit: Optional[bool] = None,
 ) -> TrainResult:
     """Train a preset into a run directory, or resume one (see the module docstring).
 
     Args:
         preset: preset name or folder with a config.json (default: presets.DEFAULT_PRESET).
         data: data spec (default: the preset's), see `tfgan_zoo.data.load`.
-        steps, batch_size: override the preset's training.steps / training.batch_size.
+        steps, batch_size: override the preset's training.steps / training.batch_size (the batch
+            is global: under a strategy every replica takes batch / replicas).
         out: the run directory (default: runs_dir/<preset>-<timestamp>).
         overrides: dotted config keys -> values ({"d_optimizer.learning_rate": 4e-4}).
         resume: continue `out` (or the newest run of `preset`) from its latest checkpoint; only
@@ -449,26 +500,64 @@ def train(
         channels: convert the images to 1 or 3 channels (needed for folders of mixed channels).
         progress: show a progress bar on stderr.
         callbacks: extra Keras callbacks, run after the run's own.
-        strategy: a tf.distribute strategy to build and train under.
+        strategy: a tf.distribute strategy to build and train under, or its name: "default",
+            "mirrored" (all local devices), "multi_worker" (the cluster in TF_CONFIG; every worker
+            runs this with the same `out`, only the chief writes it) or "tpu". Multi-worker and
+            TPU runs go through `tfgan_zoo.training.loop` (Keras `fit` cannot run them).
         echo: where to print one-line messages (default: nowhere).
+        precision: "float32" (default), "mixed_float16" or "mixed_bfloat16"; recorded in the run.
+        jit: compile the training step with XLA (one device); recorded in the run.
 
-    Raises RunError for bad input (before anything is written) and NonFiniteLossError when a loss
-    becomes NaN or infinite (the checkpoints written before stay intact).
+    Raises RunError for bad input (before anything is written), NonFiniteLossError when a loss
+    becomes NaN or infinite (the checkpoints written before stay intact) and
+    loop.WorkerLostError when another worker of a multi-worker run is lost.
     """
     say = echo or (lambda message: None)
-    arguments = (preset, data, steps, batch_size, out, overrides, resume, seed, runs_dir, data_dir, channels)
+    if isinstance(strategy, str):  # first: a multi-worker strategy must exist before any other TF op
+        try:
+            strategy = distribute_lib.make_strategy(strategy)
+        except ValueError as error:
+            raise RunError(f"--{error}") from None
+    arguments = dict(preset=preset, data=data, steps=steps, batch_size=batch_size, out=out, overrides=overrides,
+                     resume=resume, seed=seed, runs_dir=runs_dir, data_dir=data_dir, channels=channels,
+                     precision=precision, jit=jit, strategy=strategy)
+    if not distribute_lib.is_chief(strategy):
+        return _train_as_worker(arguments, callbacks, strategy, say)
     if out is not None:
         _check_unlocked(Path(out))  # who trains there now is said before what the directory holds
-    plan = plan_run(*arguments)  # everything checked before the lock creates the directory
+    plan = plan_run(**arguments)  # everything checked before the lock creates the directory
     with _hold_run_lock(plan.run_dir) as lock:
         # Again under the lock: another process may have written the directory since.
-        plan = plan_run(*arguments[:4], plan.run_dir, *arguments[5:])
+        plan = plan_run(**{**arguments, "out": plan.run_dir})
         if lock.previous is not None:
             say(f"Took over the stale lock of {run_lock_lib.describe_holder(lock.previous)} on {plan.run_dir} "
                 "(that process no longer holds it).")
         for warning in plan.warnings:
             _log.warn(warning)
         return _train_planned(plan, progress, callbacks, strategy, say)
+
+
+def _train_as_worker(arguments: dict, callbacks: Sequence[keras.callbacks.Callback], strategy: Any,
+                     say: Callable[[str], None]) -> TrainResult:
+    """A non-chief worker of a multi-worker run: the same run, written to a temporary directory that
+    is removed afterwards (it restores from the chief's checkpoints on a resume). It runs every
+    callback the chief runs, since saving reads variables through the strategy like the chief."""
+    import tempfile
+
+    if arguments["out"] is None:
+        raise RunError("--strategy multi_worker needs --out: every worker must name the same run directory.")
+    run_dir = Path(arguments["out"])
+    task_type, task_id = distribute_lib.task(strategy)
+    with tempfile.TemporaryDirectory(prefix=f"tfgan_zoo-{task_type}{task_id}-") as scratch:
+        scratch_dir = Path(scratch) / "run"
+        if arguments["resume"]:
+            plan = dataclasses.replace(plan_run(**arguments), run_dir=scratch_dir)
+        else:
+            plan = plan_run(**{**arguments, "out": scratch_dir})
+        with _hold_run_lock(plan.run_dir):
+            result = _train_planned(plan, False, callbacks, strategy, lambda message: None)
+        say(f"{task_type} {task_id}: step {result.step}, weights sha256 {loop_lib.weights_digest(result.gan)}.")
+    return dataclasses.replace(result, run_dir=run_dir)
 
 
 @contextlib.contextmanager
@@ -501,7 +590,7 @@ def _train_planned(plan: RunPlan, progress: bool, callbacks: Sequence[keras.call
     # Everything checked: from here on the run directory is written.
     existed = {name for name in WRITTEN if (run_dir / name).exists()}
     try:
-        return _fit(plan, gan, dataset, progress, callbacks, say)
+        return _fit(plan, gan, dataset, progress, callbacks, strategy, say)
     except BaseException as failure:
         if start == 0 and not checkpoint_lib.list_checkpoints(run_dir / CHECKPOINTS_DIR):
             _remove_written(run_dir, existed)
@@ -524,7 +613,9 @@ def _remove_written(run_dir: Path, existed: set[str]) -> None:
 
 
 def _fit(plan: RunPlan, gan: Any, dataset: Any, progress: bool, callbacks: Sequence[keras.callbacks.Callback],
-         say: Callable[[str], None]) -> TrainResult:
+         strategy: Any, say: Callable[[str], None]) -> TrainResult:
+    """Train a built, restored GAN with the run's callbacks: `gan.fit`, or `loop.train_loop` where
+    fit cannot run (multi-worker, TPU)."""
     config, run_dir, start, total = plan.config, plan.run_dir, plan.start_step, plan.total_steps
     run_dir.mkdir(parents=True, exist_ok=True)
     checkpoint_lib.remove_stale_temporaries(run_dir / CHECKPOINTS_DIR)
@@ -564,15 +655,20 @@ def _fit(plan: RunPlan, gan: Any, dataset: Any, progress: bool, callbacks: Seque
     remaining = total - start
     per_epoch = min(training.log_every, remaining)
     started = _now()
-    history = gan.fit(dataset, steps_per_epoch=per_epoch, epochs=math.ceil(remaining / per_epoch),
-                      callbacks=run_callbacks, verbose=0, shuffle=False)
+    if distribute_lib.needs_custom_loop(strategy):
+        history = loop_lib.train_loop(gan, dataset, strategy, run_callbacks, total, per_epoch, start)
+    else:
+        history = gan.fit(dataset, steps_per_epoch=per_epoch, epochs=math.ceil(remaining / per_epoch),
+                          callbacks=run_callbacks, verbose=0, shuffle=False).history
     seconds = _now() - started
     error = guard.error or checkpoints.error
     if error:
         raise NonFiniteLossError(error)
     step = guard.step
     save_final(gan, run_dir)
-    logs = {name: values[-1] for name, values in history.history.items() if values}
+    logs = {name: values[-1] for name, values in history.items() if values}
+    if distribute_lib.strategy_name(strategy) == "multi_worker":
+        say(f"chief: step {step}, weights sha256 {loop_lib.weights_digest(gan)}.")
     return TrainResult(run_dir, step, start, logs, gan, seconds)
 
 
@@ -591,6 +687,10 @@ def train_command(config: Union[RunConfig, dict], run_dir: PathLike) -> list[str
         argv += ["--set", f"{key}={presets_lib.format_value(value)}"]
     if run.get("channels"):
         argv += ["--channels", str(run["channels"])]
+    if run.get("precision", "float32") != "float32":
+        argv += ["--precision", str(run["precision"])]
+    if run.get("jit"):
+        argv.append("--jit")
     return argv + ["--out", str(run_dir)]
 
 
