@@ -15,6 +15,7 @@ MODEL_CLASSES = {
     "GAN": "tfgan_zoo.training.gan:GAN",
     "UnrolledGAN": "tfgan_zoo.training.unrolled:UnrolledGAN",
     "BEGAN": "tfgan_zoo.training.began:BEGAN",
+    "InfoGAN": "tfgan_zoo.training.infogan:InfoGAN",
 }
 PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
 OPTIMIZERS = {"adam": keras.optimizers.Adam, "rmsprop": keras.optimizers.RMSprop, "sgd": keras.optimizers.SGD}
