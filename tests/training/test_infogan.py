@@ -91,6 +91,6 @@ def test_builds_from_a_config_and_refuses_a_prior_without_a_code():
     with pytest.raises(ValueError, match="information_weight must be a number > 0, got 0"):
         InfoGAN(mlp_generator(LATENT, 2, 8), mlp_discriminator(2, 8), latent_dim=LATENT, prior=CODE,
                 information_weight=0)
-    gan = tz.from_preset("dcgan_mnist5k")
+    gan = tz.from_preset("infogan_mnist5k")
     assert isinstance(gan, InfoGAN) and gan.prior.categories == 10
     assert gan.get_config()["information_weight"] == 1.0
