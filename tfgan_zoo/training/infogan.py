@@ -31,10 +31,11 @@ Tensor = tf.Tensor
 
 
 def q_head(categories: int, width: int = 128, name: str = "q_head") -> keras.Sequential:
-    """FC width - batch norm - LeakyReLU 0.1 - FC categories: code logits (InfoGAN, appendix C.1)."""
+    """FC width - batch norm - LeakyReLU 0.1 - FC categories: code logits (InfoGAN, appendix C.1).
+    The batch norm is synchronized, so two replicas normalise as one device would."""
     return keras.Sequential([
         keras.layers.Dense(width, use_bias=False, name="q_dense"),
-        keras.layers.BatchNormalization(name="q_norm"),
+        keras.layers.BatchNormalization(synchronized=True, name="q_norm"),  # global-batch statistics under a strategy
         keras.layers.LeakyReLU(negative_slope=0.1, name="q_lrelu"),
         keras.layers.Dense(categories, name="q_logits", dtype="float32"),
     ], name=name)
