@@ -13,7 +13,7 @@ trains every preset under every seed 0..K-1, evaluates each run and writes
     DIR/report.md                the command that regenerates it, then the table (mean ± std over
                                  seeds, like the published tables) and the pictures
 
-Evaluation: toys by the DESIGN.md protocol (modes covered, percent high quality, 2,500 samples);
+Evaluation: toys by the docs/architecture.md protocol (modes covered, percent high quality, 2,500 samples);
 28x28 grey images by MNIST-domain FID against the mnist5k held-out images and class coverage
 (5,000 samples); see `tfgan_zoo.metrics.runs.evaluate_run`. A run whose loss becomes NaN or
 infinite is "diverged", one that raises is "failed": both stay in the table, marked, and are
@@ -493,7 +493,7 @@ def render_report(results: dict, pictures: dict[str, dict[str, str]]) -> str:
     steps = "the presets' own steps" if settings["steps"] is None else f"{settings['steps']} steps"
     if toy:
         protocol = (f"{settings['num'] or 2500} samples per run; a sample is high quality within 3 std of its nearest "
-                    "mode, a mode is covered when it is the nearest mode of a high-quality sample (DESIGN.md toy "
+                    "mode, a mode is covered when it is the nearest mode of a high-quality sample (docs/architecture.md toy "
                     "protocol)")
     else:
         protocol = (f"{settings['num'] or 5000} samples per run; FID on the MNIST classifier's features against the "

@@ -19,8 +19,22 @@ Without `out`, a new run goes to runs/<preset>-<YYYYmmdd-HHMMSS>; `resume` witho
 the newest runs/<preset>-* that has a config.json.
 
 Bad input never leaves anything behind: the preset, overrides, data spec, step and batch counts,
-the output directory (writable, not another run's) and, for a resume, the checkpoint, are all
-checked -- and the GAN and the data pipeline built -- before the directory is created.
+the values that can only be mistakes (tfgan_zoo.value_checks: a negative learning rate, betas
+outside [0, 1), ...), the output directory (writable, not another run's) and, for a resume, the
+checkpoint, are all checked -- and the GAN and the data pipeline built -- before the directory is
+created. Values that may be intended (a learning rate above 0.1, a batch larger than the
+dataset) give one warning line each.
+
+One process per run directory: `train` holds the directory's lock (run_lock.py) from planning to
+the end, so a second `train` on the same directory stops with a RunError naming the holder's PID
+before it writes anything; a lock left by a dead process is taken over.
+
+Damaged checkpoints: resume and `load_run` take the newest checkpoint that verifies
+(`checkpoint.latest_intact_checkpoint`), with one warning line naming the damaged newer ones.
+
+A run that fails before its first checkpoint (a NaN at step 2, out of memory, Ctrl-C) removes
+what it wrote, so the directory can take a new run; a run directory left without a checkpoint by
+a process that could not clean up (kill -9) is started again from step 0 by `resume`.
 
 Exact resume: a checkpoint holds every model and optimiser variable (weights, EMA copy, batch-norm
 statistics, the latents' SeedGenerator state, variant variables such as BEGAN's k_t, optimiser
@@ -34,17 +48,20 @@ and two-replica runs see their batches in different orders).
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 import json
 import math
 import os
+import shutil
 from pathlib import Path
 from typing import Any, Callable, Optional, Sequence, Union
 
 import keras
 import numpy as np
 
+from tfgan_zoo import _log
 from tfgan_zoo import data as data_lib
 from tfgan_zoo import images as images_lib
 from tfgan_zoo import presets as presets_lib
@@ -53,8 +70,10 @@ from tfgan_zoo._paths import unwritable_reason
 from tfgan_zoo.config import ConfigError, RunConfig, resolve
 from tfgan_zoo.errors import InputError, RunFailure
 from tfgan_zoo.latent import check_truncation
+from tfgan_zoo import value_checks
 from tfgan_zoo.training import callbacks as callbacks_lib
 from tfgan_zoo.training import checkpoint as checkpoint_lib
+from tfgan_zoo.training import run_lock as run_lock_lib
 from tfgan_zoo.training.build import build_gan
 
 PathLike = Union[str, os.PathLike]
@@ -68,6 +87,7 @@ METRICS_FILE = "metrics.csv"
 GENERATOR_FILE = "generator.keras"
 WEIGHTS_FILE = "gan.weights.h5"
 RUN_FILES = (CONFIG_FILE, CHECKPOINTS_DIR, SAMPLES_DIR, METRICS_FILE, GENERATOR_FILE, WEIGHTS_FILE)
+WRITTEN = RUN_FILES + (TENSORBOARD_DIR,)  # what a run writes into its directory
 
 
 class RunError(InputError):
@@ -99,6 +119,8 @@ class RunPlan:
     data_info: Any
     resume_from: Optional[Path]
     start_step: int
+    resuming: bool = False  # a resume (from resume_from, or from step 0 when the run has no checkpoint)
+    warnings: list[str] = dataclasses.field(default_factory=list)  # one line each, printed by `train`
 
     @property
     def total_steps(self) -> int:
@@ -131,8 +153,21 @@ def check_writable(path: PathLike, what: str = "output directory") -> None:
         raise RunError(reason)
 
 
+def _check_unlocked(run_dir: Path) -> None:
+    """RunError naming the process that trains into `run_dir` now, if any (nothing is written)."""
+    try:
+        run_lock_lib.check_unlocked(run_dir)
+    except run_lock_lib.RunLockedError as error:
+        raise RunError(str(error)) from None
+
+
 def _check_new_run_dir(run_dir: Path) -> None:
     if run_dir.is_dir():
+        if (run_dir / CONFIG_FILE).exists() and not checkpoint_lib.list_checkpoints(run_dir / CHECKPOINTS_DIR):
+            raise RunError(
+                f"Output directory {str(run_dir)!r} already holds a run ({CONFIG_FILE}) that stopped before its "
+                "first checkpoint; pass --resume to start it again from step 0, or choose another --out."
+            )
         if (run_dir / CONFIG_FILE).exists():
             raise RunError(
                 f"Output directory {str(run_dir)!r} already holds a run ({CONFIG_FILE}); pass --resume to "
@@ -268,7 +303,7 @@ def plan_run(
         raise RunError(str(error)) from None
     run_dir = Path(out) if out is not None else _new_run_dir(runs_dir, preset)
     _check_new_run_dir(run_dir)
-    return RunPlan(run_dir, config, info, None, 0)
+    return RunPlan(run_dir, config, info, None, 0, warnings=_value_warnings(config, info))
 
 
 def _plan_resume(preset, data, steps, batch_size, out, overrides, seed, runs_dir, data_dir, channels) -> RunPlan:
@@ -289,13 +324,17 @@ def _plan_resume(preset, data, steps, batch_size, out, overrides, seed, runs_dir
                 f"--resume continues {str(run_dir)!r} with its saved config, which has {flag} {saved!r}, "
                 f"not {value!r}; drop {flag} (only --steps may change) or start a new run."
             )
-    latest = checkpoint_lib.latest_checkpoint(run_dir / CHECKPOINTS_DIR)
-    if latest is None:
+    warnings: list[str] = []
+    try:
+        latest = checkpoint_lib.latest_intact_checkpoint(run_dir / CHECKPOINTS_DIR, warn=warnings.append)
+    except checkpoint_lib.CheckpointError as error:
+        raise RunError(f"--resume: {error}") from None
+    if latest is None and not isinstance(run.get("seed"), int):
         raise RunError(
-            f"--resume: {str(run_dir)!r} has no checkpoint yet ({CHECKPOINTS_DIR}/ holds no step_NNNNNN.npz); "
-            "start a new run instead."
+            f"--resume: {str(run_dir)!r} has no checkpoint, and its {CONFIG_FILE} was not written by "
+            "`tfgan-zoo train` (no run.seed); start a new run instead."
         )
-    start = checkpoint_lib.checkpoint_step(latest)
+    start = 0 if latest is None else checkpoint_lib.checkpoint_step(latest)
     if steps is not None:
         if steps < start:
             raise RunError(f"--steps {steps} is below the step of the latest checkpoint ({start}) of {str(run_dir)!r}.")
@@ -304,7 +343,12 @@ def _plan_resume(preset, data, steps, batch_size, out, overrides, seed, runs_dir
         config = config.replace(run={**config.run, "data_dir": data_dir})
     info = _describe(config.data, config.data_dir)
     check_writable(run_dir, "run directory")
-    return RunPlan(run_dir, config, info, latest, start)
+    return RunPlan(run_dir, config, info, latest, start, resuming=True,
+                   warnings=warnings + _value_warnings(config, info))
+
+
+def _value_warnings(config: RunConfig, info: Any) -> list[str]:
+    return value_checks.value_warnings(config.to_dict(), info, config.global_batch_size)
 
 
 def _version() -> str:
@@ -335,6 +379,7 @@ def make_dataset(config: RunConfig, info: Any, skip: int = 0, strategy: Any = No
     if info.kind == "images":
         if config.resolution is not None and tuple(info.shape[:2]) != (config.resolution, config.resolution):
             kwargs["resolution"] = config.resolution
+            kwargs["fit"] = "pad" if config.data_fit == "pad" else "resize"
         if config.channels is not None and info.channels != config.channels:
             kwargs["channels"] = config.channels
     try:
@@ -411,7 +456,36 @@ def train(
     becomes NaN or infinite (the checkpoints written before stay intact).
     """
     say = echo or (lambda message: None)
-    plan = plan_run(preset, data, steps, batch_size, out, overrides, resume, seed, runs_dir, data_dir, channels)
+    arguments = (preset, data, steps, batch_size, out, overrides, resume, seed, runs_dir, data_dir, channels)
+    if out is not None:
+        _check_unlocked(Path(out))  # who trains there now is said before what the directory holds
+    plan = plan_run(*arguments)  # everything checked before the lock creates the directory
+    with _hold_run_lock(plan.run_dir) as lock:
+        # Again under the lock: another process may have written the directory since.
+        plan = plan_run(*arguments[:4], plan.run_dir, *arguments[5:])
+        if lock.previous is not None:
+            say(f"Took over the stale lock of {run_lock_lib.describe_holder(lock.previous)} on {plan.run_dir} "
+                "(that process no longer holds it).")
+        for warning in plan.warnings:
+            _log.warn(warning)
+        return _train_planned(plan, progress, callbacks, strategy, say)
+
+
+@contextlib.contextmanager
+def _hold_run_lock(run_dir: Path):
+    try:
+        lock = run_lock_lib.acquire(run_dir)
+    except run_lock_lib.RunLockedError as error:
+        raise RunError(str(error)) from None
+    try:
+        yield lock
+    finally:
+        run_lock_lib.release(lock)
+
+
+def _train_planned(plan: RunPlan, progress: bool, callbacks: Sequence[keras.callbacks.Callback], strategy: Any,
+                   say: Callable[[str], None]) -> TrainResult:
+    """Build, restore and fit a checked plan whose run directory this process holds the lock of."""
     config, run_dir, start, total = plan.config, plan.run_dir, plan.start_step, plan.total_steps
     gan = build_from_config(config, strategy)
     dataset = make_dataset(config, plan.data_info, skip=start, strategy=strategy)
@@ -425,11 +499,41 @@ def train(
             return TrainResult(run_dir, start, start, {}, gan, 0.0)
 
     # Everything checked: from here on the run directory is written.
+    existed = {name for name in WRITTEN if (run_dir / name).exists()}
+    try:
+        return _fit(plan, gan, dataset, progress, callbacks, say)
+    except BaseException as failure:
+        if start == 0 and not checkpoint_lib.list_checkpoints(run_dir / CHECKPOINTS_DIR):
+            _remove_written(run_dir, existed)
+            if isinstance(failure, NonFiniteLossError):
+                raise NonFiniteLossError(f"{failure} With nothing to resume from, what the run had written "
+                                         f"to {run_dir} was removed.") from None
+        raise
+
+
+def _remove_written(run_dir: Path, existed: set[str]) -> None:
+    """Remove what a run wrote into `run_dir` that was not there before it started."""
+    for name in WRITTEN:
+        path = run_dir / name
+        if name in existed or not path.exists():
+            continue
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def _fit(plan: RunPlan, gan: Any, dataset: Any, progress: bool, callbacks: Sequence[keras.callbacks.Callback],
+         say: Callable[[str], None]) -> TrainResult:
+    config, run_dir, start, total = plan.config, plan.run_dir, plan.start_step, plan.total_steps
     run_dir.mkdir(parents=True, exist_ok=True)
     checkpoint_lib.remove_stale_temporaries(run_dir / CHECKPOINTS_DIR)
     write_json_atomic(run_dir / CONFIG_FILE, config.to_dict())
     if plan.resume_from is not None:
         say(f"Resuming {run_dir} from {plan.resume_from.name} (step {start} of {total}).")
+    elif plan.resuming:
+        say(f"Resuming {run_dir}: it has no checkpoint (its run stopped before the first), so training starts "
+            f"from step 0 of {total}.")
     else:
         say(f"Training {config.preset} on {config.data} for {total} steps "
             f"(batch {config.training.batch_size}) into {run_dir}.")
@@ -508,12 +612,14 @@ def save_final(gan: Any, run_dir: PathLike) -> None:
 
 def load_run(run_dir: PathLike, checkpoint: Optional[PathLike] = None,
              strategy: Any = None) -> tuple[Any, RunConfig]:
-    """(gan, config) of a run at its latest checkpoint (or a given one, or gan.weights.h5)."""
+    """(gan, config) of a run at its newest intact checkpoint (damaged newer ones are skipped with one
+    warning line; RunError when none is intact), or at a given one, or from gan.weights.h5."""
     run_dir = Path(run_dir)
     config = load_run_config(run_dir)
     gan = build_from_config(config, strategy)
-    path = Path(checkpoint) if checkpoint is not None else checkpoint_lib.latest_checkpoint(run_dir / CHECKPOINTS_DIR)
     try:
+        path = Path(checkpoint) if checkpoint is not None else \
+            checkpoint_lib.latest_intact_checkpoint(run_dir / CHECKPOINTS_DIR)
         if path is not None:
             checkpoint_lib.restore_checkpoint(gan, path)
         elif (run_dir / WEIGHTS_FILE).is_file():
@@ -558,10 +664,11 @@ def write_samples(samples: np.ndarray, out: PathLike, means: Optional[np.ndarray
 
 
 def sample_run(run_dir: PathLike, num: int, out: PathLike, seed: int = 0, label: Optional[int] = None,
-               truncation: Optional[float] = None) -> Path:
+               truncation: Optional[float] = None, psi: Optional[float] = None) -> Path:
     """Write `num` samples of a run's (EMA) generator: a PNG grid / scatter plot, or the raw float32
     outputs when `out` ends in .npy. `label` picks the class of a conditional run; `truncation` T
-    draws z from the run's prior truncated at T (tfgan_zoo.latent)."""
+    draws z from the run's prior truncated at T (tfgan_zoo.latent); `psi` is the truncation in W
+    of a StyleGAN run (Karras et al. 2019)."""
     run_dir = Path(run_dir)
     _positive_int("--num", num)
     if truncation is not None:
@@ -570,14 +677,23 @@ def sample_run(run_dir: PathLike, num: int, out: PathLike, seed: int = 0, label:
         except ValueError as error:
             raise RunError(str(error)) from None
     check_sample_out(out)
-    num_classes = load_run_config(run_dir).num_classes
+    run_config = load_run_config(run_dir)
+    num_classes = run_config.num_classes
+    if psi is not None and run_config.model_class != "StyleGAN":
+        raise RunError(f"--psi {psi:g} is the truncation in W of a style-based generator; run {str(run_dir)!r} "
+                       f"is a {run_config.model_class}.")
     if label is not None:
         if num_classes is None:
             raise RunError(f"--label {label}: run {str(run_dir)!r} is unconditional (it has no classes).")
         if not 0 <= int(label) < int(num_classes):
             raise RunError(f"--label {label} is out of range; run {str(run_dir)!r} has classes 0..{num_classes - 1}.")
     gan, config = load_run(run_dir)
-    samples = gan.generate(int(num), labels=label, seed=seed, truncation=truncation)
+    from tfgan_zoo.training.progressive import ProgressiveGAN
+
+    options = {"stage": "final"} if isinstance(gan, ProgressiveGAN) else {}  # the grown networks, as exported
+    if psi is not None:
+        options["psi"] = psi
+    samples = gan.generate(int(num), labels=label, seed=seed, truncation=truncation, **options)
     nrow = num_classes if (num_classes is not None and label is None) else None
     return write_samples(samples, out, means=toy_means_for(config.data), nrow=nrow)
 
