@@ -54,10 +54,10 @@ def test_json_form_and_specs():
     assert as_prior({"distribution": "uniform"}) == LatentPrior("uniform")
     assert LatentPrior().truncated(None) == LatentPrior() and LatentPrior().truncated(2) == LatentPrior("normal", 2.0)
     assert prior.describe() == "z ~ N(0, I), truncated to |z_i| <= 0.5 by resampling"
-    with pytest.raises(ValueError, match=r"must be one of \['normal', 'uniform'\], got 'gaussian'"):
+    with pytest.raises(ValueError, match=r"must be one of \['normal', 'uniform', 'categorical_code'\], got 'gaussian'"):
         LatentPrior("gaussian")
-    with pytest.raises(ValueError, match=r"Unknown latent prior key\(s\) \['scale'\]"):
-        as_prior({"distribution": "normal", "scale": 2})
+    with pytest.raises(ValueError, match=r"Unknown latent prior key\(s\) \['sigma'\]"):
+        as_prior({"distribution": "normal", "sigma": 2})
     # configs: the prior, the older BEGAN name, else the class default
     assert prior_of_model_config({"prior": "uniform"}) == LatentPrior("uniform")
     assert prior_of_model_config({"latent_distribution": "normal"}, default="uniform") == LatentPrior()
@@ -189,3 +189,56 @@ def test_export_card_and_loader_carry_the_prior(tmp_path, monkeypatch):
                                atol=1e-5)
     with pytest.raises(ValueError, match="finite number"):
         g.generate(2, truncation=float("inf"))
+
+
+
+CODE = {"distribution": "categorical_code", "truncation": None, "categories": 4, "scale": 1.0}
+
+
+def test_categorical_code_json_form_description_and_bad_values():
+    prior = as_prior(CODE)
+    assert prior == LatentPrior("categorical_code", categories=4) and prior.get_config() == CODE
+    assert prior.describe() == "z = (one_hot(c), eps): a code c uniform over 4 categories, eps ~ N(0, I)"
+    assert LatentPrior("categorical_code", 1.0, 4, 2.0).describe().endswith(
+        "z = (2 * one_hot(c), eps): a code c uniform over 4 categories, eps ~ N(0, I), truncated to |eps_i| <= 1 "
+        "by resampling")
+    with pytest.raises(ValueError, match=r"needs categories, an integer >= 2, got 1\.5"):
+        LatentPrior("categorical_code", categories=1.5)
+    with pytest.raises(ValueError, match=r"scale must be a finite number > 0, got -1"):
+        LatentPrior("categorical_code", categories=10, scale=-1)
+    with pytest.raises(ValueError, match=r"belong to the 'categorical_code' prior, got them with 'normal'"):
+        LatentPrior("normal", categories=10)
+    with pytest.raises(ValueError, match=r"of 8 categories needs latent_dim > 8 \(the code, then the noise\), got 8"):
+        toy_gan(prior={"distribution": "categorical_code", "categories": 8})
+    with pytest.raises(ValueError, match="Only the 'categorical_code' prior has a code"):
+        LatentPrior().code_of(np.zeros((2, 8), np.float32))
+
+
+def test_code_draws_are_one_hot_codes_beside_numpys_normal_stream():
+    z = LatentPrior("categorical_code", categories=4).sample(8000, LATENT, seed=7)
+    rng = np.random.default_rng(7)
+    eps = rng.standard_normal((8000, LATENT)).astype(np.float32)
+    codes = rng.integers(0, 4, 8000)
+    np.testing.assert_array_equal(z[:, :4], np.eye(4, dtype=np.float32)[codes])
+    np.testing.assert_array_equal(z[:, 4:], eps[:, 4:])
+    np.testing.assert_array_equal(LatentPrior("categorical_code", categories=4).code_of(z).numpy(), codes)
+    # each category holds a quarter (standard error 0.5%)
+    np.testing.assert_allclose(np.bincount(codes, minlength=4) / 8000, 0.25, atol=0.02)
+    truncated = LatentPrior("categorical_code", 0.5, 4, 3.0).sample(2000, LATENT, seed=1)
+    assert np.abs(truncated[:, 4:]).max() <= 0.5 and set(np.unique(truncated[:, :4])) == {0.0, 3.0}
+
+
+def test_in_graph_code_draws_in_training_and_the_exported_card(tmp_path):
+    gan = toy_gan(prior=CODE)
+    z = tf.function(lambda: gan.sample_latents(8000))().numpy().astype(np.float64)
+    assert np.all(np.sort(z[:, :4], axis=1) == [0.0, 0.0, 0.0, 1.0])
+    np.testing.assert_allclose(np.bincount(z[:, :4].argmax(axis=1), minlength=4) / 8000, 0.25, atol=0.02)
+    assert abs(z[:, 4:].mean()) < 0.02 and z[:, 4:].std() == pytest.approx(1.0, abs=0.02)
+    history = gan.fit(tz.data.sample_toy("ring8", 64, seed=0), batch_size=16, epochs=1, verbose=0)
+    assert np.isfinite(history.history["g_loss"][-1]) and gan.get_config()["prior"] == CODE
+    path = export_generator(gan, tmp_path / "m" / "1")
+    g = tz.load_generator(path)
+    assert g.prior == as_prior(CODE)
+    assert ("z = tf.concat([1 * tf.one_hot(tf.random.uniform([16], 0, 4, tf.int32), 4), tf.random.normal([16, 4])], 1)"
+            in (path / "README.md").read_text())
+    np.testing.assert_allclose(g.generate(20, seed=3), gan.generate(20, seed=3), atol=1e-5)

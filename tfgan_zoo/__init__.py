@@ -17,6 +17,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "GAN": "tfgan_zoo.training.gan:GAN",
     "UnrolledGAN": "tfgan_zoo.training.unrolled:UnrolledGAN",
+    "InfoGAN": "tfgan_zoo.training.infogan:InfoGAN",
     "BEGAN": "tfgan_zoo.training.began:BEGAN",
     "StyleGAN": "tfgan_zoo.training.stylegan:StyleGAN",
     "ProgressiveGAN": "tfgan_zoo.training.progressive:ProgressiveGAN",

@@ -3,6 +3,7 @@
     prior = LatentPrior()                          # z ~ N(0, I), the default
     prior = LatentPrior("uniform")                 # z ~ U[-1, 1]^d (BEGAN: Berthelot et al. 2017, sec. 4)
     prior = LatentPrior("normal", truncation=0.5)  # N(0, I) truncated to |z_i| <= 0.5
+    prior = LatentPrior("categorical_code", categories=10)   # z = (one-hot c, N(0, I)), c ~ U{0..9}
     z = prior.sample(16, latent_dim=64, seed=0)    # numpy, float32 (GAN.generate, PretrainedGenerator)
     z = prior.draw((batch, 64), seed_generator)    # in-graph, from a keras SeedGenerator (training)
 
@@ -16,6 +17,11 @@ exceeds the threshold T is resampled until it does not, so each z_i follows the 
 read "truncation" differently: z = T * truncnorm(-2, 2), a truncated normal scaled by T, which
 keeps values within 2T and has standard deviation 0.88 T; BigGAN-PyTorch's truncation curves lower
 the normal's variance instead. Those give other distributions than the paper's resampling.
+
+The categorical code ("categorical_code", InfoGAN's latent code: Chen et al. 2016, sec. 5) is
+z = (scale * one_hot(c), eps): its first K coordinates hold a code c drawn uniformly from K
+categories, the other latent_dim - K hold eps ~ N(0, I). `tfgan_zoo.training.InfoGAN` reads c back
+from z (`code_of`) and asks the discriminator's Q head to recover it. Truncation applies to eps.
 
 Seeded numpy draws are fixed by (seed, num, latent_dim): without truncation they are the first
 num * latent_dim values of `numpy.random.default_rng(seed)` (`standard_normal`, or `uniform(-1, 1)`),
@@ -32,7 +38,7 @@ from typing import Any, Mapping, Optional, Union
 
 import numpy as np
 
-DISTRIBUTIONS = ("normal", "uniform")
+DISTRIBUTIONS = ("normal", "uniform", "categorical_code")
 #: Thresholds below this are refused: the resampling would need more than ~125 draws per value
 #: (acceptance erf(T / sqrt 2) < 0.008 for the normal), and z is then ~0 anyway.
 MIN_TRUNCATION = 0.01
@@ -55,32 +61,56 @@ class LatentPrior:
     """The distribution of the generator's input z, optionally truncated (see the module docstring).
 
     Args:
-        distribution: "normal" (z ~ N(0, I)) or "uniform" (z ~ U[-1, 1]^d).
+        distribution: "normal" (z ~ N(0, I)), "uniform" (z ~ U[-1, 1]^d) or "categorical_code"
+            (z = (scale * one_hot(c), eps ~ N(0, I)), c uniform over `categories`).
         truncation: None, or a threshold T >= MIN_TRUNCATION: coordinates with |z_i| > T are
-            resampled (Brock et al. 2019, sec. 3.1).
+            resampled (Brock et al. 2019, sec. 3.1); for the categorical code, those of eps.
+        categories: the code's K >= 2 (only with "categorical_code").
+        scale: the value of the code's hot coordinate, > 0 (only with "categorical_code"; InfoGAN: 1).
     """
 
     distribution: str = "normal"
     truncation: Optional[float] = None
+    categories: Optional[int] = None
+    scale: Optional[float] = None
 
     def __post_init__(self) -> None:
         if self.distribution not in DISTRIBUTIONS:
             raise ValueError(f"The latent distribution must be one of {list(DISTRIBUTIONS)}, got {self.distribution!r}.")
         if self.truncation is not None:
             object.__setattr__(self, "truncation", check_truncation(self.truncation))
+        if self.distribution != "categorical_code":
+            if self.categories is not None or self.scale is not None:
+                raise ValueError(f"categories and scale belong to the 'categorical_code' prior, got them with "
+                                 f"{self.distribution!r} (categories={self.categories!r}, scale={self.scale!r}).")
+            return
+        categories, scale = self.categories, 1.0 if self.scale is None else self.scale
+        if isinstance(categories, bool) or not isinstance(categories, (int, np.integer)) or categories < 2:
+            raise ValueError(f"The categorical code needs categories, an integer >= 2, got {categories!r}.")
+        if (isinstance(scale, bool) or not isinstance(scale, (int, float, np.integer, np.floating))
+                or not math.isfinite(scale) or scale <= 0):
+            raise ValueError(f"The categorical code's scale must be a finite number > 0, got {scale!r}.")
+        object.__setattr__(self, "categories", int(categories))
+        object.__setattr__(self, "scale", float(scale))
 
     # --- forms --------------------------------------------------------------------------------
 
     def get_config(self) -> dict:
-        """The JSON form: {"distribution": ..., "truncation": ...}."""
-        return {"distribution": self.distribution, "truncation": self.truncation}
+        """The JSON form: {"distribution": ..., "truncation": ...} (+ "categories", "scale" for the
+        categorical code)."""
+        config = {"distribution": self.distribution, "truncation": self.truncation}
+        if self.distribution == "categorical_code":
+            config.update(categories=self.categories, scale=self.scale)
+        return config
 
     @classmethod
     def from_config(cls, config: Mapping) -> "LatentPrior":
-        unknown = sorted(set(config) - {"distribution", "truncation"})
+        unknown = sorted(set(config) - {"distribution", "truncation", "categories", "scale"})
         if unknown:
-            raise ValueError(f"Unknown latent prior key(s) {unknown}; expected 'distribution' and 'truncation'.")
-        return cls(config.get("distribution", "normal"), config.get("truncation"))
+            raise ValueError(f"Unknown latent prior key(s) {unknown}; expected 'distribution' and 'truncation' "
+                             "(and 'categories', 'scale' for the categorical code).")
+        return cls(config.get("distribution", "normal"), config.get("truncation"), config.get("categories"),
+                   config.get("scale"))
 
     def truncated(self, truncation: Optional[float]) -> "LatentPrior":
         """This prior truncated at `truncation` (None: unchanged)."""
@@ -90,10 +120,30 @@ class LatentPrior:
 
     def describe(self) -> str:
         """One line for model cards and signatures, e.g. "z ~ N(0, I)"."""
-        base = "z ~ N(0, I)" if self.distribution == "normal" else "z ~ U[-1, 1] per coordinate"
+        if self.distribution == "categorical_code":
+            hot = "one_hot(c)" if self.scale == 1.0 else f"{self.scale:g} * one_hot(c)"
+            base = f"z = ({hot}, eps): a code c uniform over {self.categories} categories, eps ~ N(0, I)"
+            what = "eps_i"
+        else:
+            base = "z ~ N(0, I)" if self.distribution == "normal" else "z ~ U[-1, 1] per coordinate"
+            what = "z_i"
         if self.truncation is None:
             return base
-        return f"{base}, truncated to |z_i| <= {self.truncation:g} by resampling"
+        return f"{base}, truncated to |{what}| <= {self.truncation:g} by resampling"
+
+    def check_latent_dim(self, latent_dim: int) -> None:
+        """ValueError unless z of `latent_dim` coordinates holds this prior (a code and some noise)."""
+        if self.distribution == "categorical_code" and int(latent_dim) <= self.categories:
+            raise ValueError(f"The categorical code of {self.categories} categories needs latent_dim > "
+                             f"{self.categories} (the code, then the noise), got {latent_dim!r}.")
+
+    def code_of(self, z: Any) -> Any:
+        """The categorical code c (int32, one per row) of latents drawn from this prior (tf)."""
+        import tensorflow as tf
+
+        if self.distribution != "categorical_code":
+            raise ValueError(f"Only the 'categorical_code' prior has a code, this one is {self.distribution!r}.")
+        return tf.argmax(z[:, : self.categories], axis=1, output_type=tf.int32)
 
     # --- numbers ------------------------------------------------------------------------------
 
@@ -101,9 +151,9 @@ class LatentPrior:
         """P(|z_i| <= truncation) under the untruncated prior (1 without truncation)."""
         if self.truncation is None:
             return 1.0
-        if self.distribution == "normal":
-            return math.erf(self.truncation / math.sqrt(2.0))
-        return min(self.truncation, 1.0)
+        if self.distribution == "uniform":
+            return min(self.truncation, 1.0)
+        return math.erf(self.truncation / math.sqrt(2.0))
 
     def sample(self, num: int, latent_dim: int, seed: Optional[int] = None) -> np.ndarray:
         """`num` latents (num, latent_dim) float32 from numpy's default_rng(seed)."""
@@ -111,19 +161,22 @@ class LatentPrior:
             raise ValueError(f"Expected a positive number of samples, got {num!r}.")
         rng = np.random.default_rng(seed)
         shape = (int(num), int(latent_dim))
+        self.check_latent_dim(latent_dim)
         z = self._numpy_draw(rng, shape)
-        if self.truncation is None:
-            return z
-        outside = np.abs(z.astype(np.float64)) > self.truncation  # compare the float32 values exactly
-        while outside.any():
-            z[outside] = self._numpy_draw(rng, (int(outside.sum()),))
-            outside = np.abs(z.astype(np.float64)) > self.truncation
+        if self.truncation is not None:
+            outside = np.abs(z.astype(np.float64)) > self.truncation  # compare the float32 values exactly
+            while outside.any():
+                z[outside] = self._numpy_draw(rng, (int(outside.sum()),))
+                outside = np.abs(z.astype(np.float64)) > self.truncation
+        if self.distribution == "categorical_code":  # the code after the noise: eps keeps numpy's stream
+            z[:, : self.categories] = 0.0
+            z[np.arange(shape[0]), rng.integers(0, self.categories, shape[0])] = np.float32(self.scale)
         return z
 
     def _numpy_draw(self, rng: np.random.Generator, shape: tuple) -> np.ndarray:
-        if self.distribution == "normal":
-            return rng.standard_normal(shape).astype(np.float32)
-        return rng.uniform(-1.0, 1.0, shape).astype(np.float32)
+        if self.distribution == "uniform":
+            return rng.uniform(-1.0, 1.0, shape).astype(np.float32)
+        return rng.standard_normal(shape).astype(np.float32)
 
     def draw(self, shape: Any, seed: Any) -> Any:
         """In-graph draws of `shape` from a keras SeedGenerator `seed` (tf.function-safe); a
@@ -132,22 +185,27 @@ class LatentPrior:
         import tensorflow as tf
 
         def once() -> Any:
-            if self.distribution == "normal":
-                return keras.random.normal(shape, seed=seed)
-            return keras.random.uniform(shape, minval=-1.0, maxval=1.0, seed=seed)
+            if self.distribution == "uniform":
+                return keras.random.uniform(shape, minval=-1.0, maxval=1.0, seed=seed)
+            return keras.random.normal(shape, seed=seed)
 
         z = once()
-        if self.truncation is None:
-            return z
-        threshold = tf.constant(self.truncation, z.dtype)
+        if self.truncation is not None:
+            threshold = tf.constant(self.truncation, z.dtype)
 
-        def outside(values: Any) -> Any:
-            return tf.abs(values) > threshold
+            def outside(values: Any) -> Any:
+                return tf.abs(values) > threshold
 
-        def resample(values: Any) -> tuple:
-            return (tf.where(outside(values), once(), values),)
+            def resample(values: Any) -> tuple:
+                return (tf.where(outside(values), once(), values),)
 
-        return tf.while_loop(lambda values: tf.reduce_any(outside(values)), resample, (z,))[0]
+            z = tf.while_loop(lambda values: tf.reduce_any(outside(values)), resample, (z,))[0]
+        if self.distribution == "categorical_code":
+            shape = tf.convert_to_tensor(shape, tf.int32)
+            code = keras.random.randint(shape[:1], 0, self.categories, seed=seed)
+            hot = self.scale * tf.one_hot(code, self.categories, dtype=z.dtype)
+            z = tf.concat([hot, z[:, self.categories :]], axis=1)
+        return z
 
 
 PriorSpec = Union[LatentPrior, str, Mapping, None]

@@ -112,6 +112,14 @@ def feature_matching_loss(real_features: Tensor, fake_features: Tensor) -> Tenso
     return tf.reduce_sum(tf.square(tf.reduce_mean(real, axis=0) - tf.reduce_mean(fake, axis=0)))
 
 
+def information_loss(codes: Tensor, code_logits: Tensor) -> Tensor:
+    """-E log Q(c | G(z, c)) for a categorical code c (Chen et al. 2016, InfoGAN, eq. 4): the
+    cross-entropy of Q's logits on the code drawn. H(c) minus it is the lower bound L_I on the
+    mutual information I(c; G(z, c)); the generator and Q minimise it."""
+    return tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
+        labels=tf.cast(codes, tf.int32), logits=_float(code_logits)))
+
+
 # --- registry -------------------------------------------------------------------------------
 
 def _minimax(real_target: float = 1.0, fake_target: float = 0.0) -> LossPair:

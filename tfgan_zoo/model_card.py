@@ -160,10 +160,15 @@ def _use_lines(interface: dict, prior: LatentPrior) -> list[str]:
     latent, conditional = interface["latent_dim"], interface["num_classes"]
     if prior.distribution == "uniform":
         draw = "z = tf.random.uniform([16, %d], -1.0, 1.0)" % latent
+    elif prior.distribution == "categorical_code":
+        draw = ("z = tf.concat([%g * tf.one_hot(tf.random.uniform([16], 0, %d, tf.int32), %d), "
+                "tf.random.normal([16, %d])], 1)") % (prior.scale, prior.categories, prior.categories,
+                                                      latent - prior.categories)
     else:
         draw = "z = tf.random.normal([16, %d])" % latent
     if prior.truncation is not None:
-        draw += "   # then redraw every |z_i| > %g" % prior.truncation
+        draw += "   # then redraw every |%s| > %g" % ("eps_i" if prior.distribution == "categorical_code" else "z_i",
+                                                 prior.truncation)
     return [
         "import tensorflow as tf",
         "model = tf.saved_model.load(PATH)          # no tfgan_zoo needed",

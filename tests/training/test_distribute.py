@@ -62,6 +62,15 @@ def build_sagan():
     return gan
 
 
+def build_infogan():
+    # The information term in both updates and Q's synchronized batch norm.
+    keras.utils.set_random_seed(0)
+    gan = tz.InfoGAN(mlp_generator(8, 2, 16), mlp_discriminator(2, 16), latent_dim=8, seed=3, q_width=8,
+                     prior={"distribution": "categorical_code", "categories": 3})
+    gan.compile(keras.optimizers.SGD(5e-2), keras.optimizers.SGD(5e-2), loss="nonsaturating")
+    return gan
+
+
 def labelled_images():
     rng = np.random.default_rng(1)
     return rng.uniform(-1, 1, (GLOBAL_BATCH, 28, 28, 1)).astype("float32"), rng.integers(0, 3, GLOBAL_BATCH).astype("int32")
@@ -69,6 +78,7 @@ def labelled_images():
 
 def weights_of(gan):
     models = [gan.generator, gan.discriminator] + ([gan.ema_generator] if gan.ema_generator is not None else [])
+    models += [gan.q_head] if hasattr(gan, "q_head") else []
     return [np.array(w) for m in models for w in m.get_weights()]
 
 
@@ -76,7 +86,9 @@ def weights_of(gan):
     (build_mlp, lambda: np.random.default_rng(1).normal(size=(GLOBAL_BATCH, 2)).astype("float32")),
     (build_dcgan, lambda: np.random.default_rng(1).uniform(-1, 1, (GLOBAL_BATCH, 28, 28, 1)).astype("float32")),
     (build_sagan, labelled_images),
-], ids=["mlp-wgangp-dsteps2-ema", "dcgan-syncbn-spectralnorm-hinge", "sagan-conditional-syncbn-attention"])
+    (build_infogan, lambda: np.random.default_rng(1).normal(size=(GLOBAL_BATCH, 2)).astype("float32")),
+], ids=["mlp-wgangp-dsteps2-ema", "dcgan-syncbn-spectralnorm-hinge", "sagan-conditional-syncbn-attention",
+        "infogan-code-q-head"])
 def test_two_replica_step_equals_single_device_step(builder, data):
     samples = data()
     dataset = lambda: tf.data.Dataset.from_tensor_slices(samples).batch(GLOBAL_BATCH)

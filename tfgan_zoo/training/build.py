@@ -16,6 +16,7 @@ MODEL_CLASSES = {
     "GAN": "tfgan_zoo.training.gan:GAN",
     "UnrolledGAN": "tfgan_zoo.training.unrolled:UnrolledGAN",
     "BEGAN": "tfgan_zoo.training.began:BEGAN",
+    "InfoGAN": "tfgan_zoo.training.infogan:InfoGAN",
     "StyleGAN": "tfgan_zoo.training.stylegan:StyleGAN",
     "ProgressiveGAN": "tfgan_zoo.training.progressive:ProgressiveGAN",
 }

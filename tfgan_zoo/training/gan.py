@@ -12,6 +12,9 @@ never the step itself, nor the bookkeeping around it:
     preprocess_reals(real)                          the real batch as the discriminator sees it
     discriminator_adversarial(real, fake, labels)   D's adversarial loss (+ extra reported terms)
     generator_adversarial(real, fake, labels)       G's adversarial loss (+ extra reported terms)
+    discriminator_latent_term / generator_latent_term(z, fake, labels)
+                                                    a term that reads the latents z (InfoGAN's L_I)
+    discriminator_variables / generator_variables   what each update trains (+ InfoGAN's Q head)
     after_discriminator_step / after_generator_step / extra_tracker_names
 
 The GAN itself adds the regularisers to each adversarial loss, keeps the totals (`d_loss`,
@@ -103,6 +106,7 @@ class GAN(keras.Model):
         self.num_classes = None if num_classes is None else int(num_classes)
         self.seed = seed
         self.prior: LatentPrior = as_prior(prior, self.default_prior)
+        self.prior.check_latent_dim(latent_dim)
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.ema_generator: Optional[keras.Model] = None
         self._feature_model: Optional[keras.Model] = None
@@ -179,8 +183,8 @@ class GAN(keras.Model):
             self.d_optimizer = _loss_scaled(self.d_optimizer)
         # Build optimizer state now, inside any strategy scope: a lazily built optimizer fails on
         # the first distributed step ("You must feed a value for placeholder tensor").
-        self.g_optimizer.build(self.generator.trainable_variables)
-        self.d_optimizer.build(self.discriminator.trainable_variables)
+        self.g_optimizer.build(self.generator_variables())
+        self.d_optimizer.build(self.discriminator_variables())
 
         if isinstance(loss, str):
             self.loss_name = loss
@@ -428,6 +432,23 @@ class GAN(keras.Model):
             real_logits = self.discriminate(real, labels, training=True)
         return tf.cast(self.generator_loss(real_logits, fake_logits), tf.float32), {}
 
+    def discriminator_latent_term(self, z: Tensor, fake: Tensor, labels: Optional[Tensor]) -> tuple[Tensor, dict]:
+        """Hook: a discriminator term that reads the latents z of `fake` (InfoGAN's information
+        term), added to the discriminator's total, and its reported terms; none in the plain GAN."""
+        return tf.constant(0.0), {}
+
+    def generator_latent_term(self, z: Tensor, fake: Tensor, labels: Optional[Tensor]) -> tuple[Tensor, dict]:
+        """Hook: the same for the generator's total."""
+        return tf.constant(0.0), {}
+
+    def discriminator_variables(self) -> list:
+        """Hook: the variables the discriminator update trains (InfoGAN adds its Q head)."""
+        return self.discriminator.trainable_variables
+
+    def generator_variables(self) -> list:
+        """Hook: the variables the generator update trains."""
+        return self.generator.trainable_variables
+
     def after_discriminator_step(self, report: dict) -> None:
         """Hook: after each discriminator update (weight clipping; BEGAN's k_t in BEGAN)."""
         for regularizer in self.gan_regularizers:
@@ -444,10 +465,16 @@ class GAN(keras.Model):
 
     # --- objectives: adversarial term + regularisers (the GAN's bookkeeping) --------------------
 
-    def discriminator_objective(self, real: Tensor, fake: Tensor, labels: Optional[Tensor]) -> tuple[Tensor, dict]:
-        """The discriminator's total loss and its reported terms (inside the tape)."""
+    def discriminator_objective(self, real: Tensor, fake: Tensor, labels: Optional[Tensor],
+                                z: Optional[Tensor] = None) -> tuple[Tensor, dict]:
+        """The discriminator's total loss and its reported terms (inside the tape); `z`, the
+        latents of `fake`, goes to `discriminator_latent_term` (none: no latent term)."""
         adversarial, extra = self.discriminator_adversarial(real, fake, labels)
         report = {"d_adv": (adversarial, 1.0), **extra}
+        if z is not None:
+            latent_term, latent_extra = self.discriminator_latent_term(z, fake, labels)
+            adversarial = adversarial + latent_term
+            report.update(latent_extra)
         context = StepContext(self, real, fake, labels)
         total = adversarial + self._regularization("discriminator", context, self.d_optimizer.iterations, report)
         report["d_loss"] = (total, 1.0)
@@ -457,10 +484,11 @@ class GAN(keras.Model):
         """The generator's total loss and its reported terms (inside the tape)."""
         fake = self.generate_from(z, labels, training=True)
         adversarial, extra = self.generator_adversarial(real, fake, labels)
-        report = {"g_adv": (adversarial, 1.0), **extra}
+        latent_term, latent_extra = self.generator_latent_term(z, fake, labels)
+        report = {"g_adv": (adversarial, 1.0), **extra, **latent_extra}
         context = StepContext(self, real, fake, labels)
         regularization = self._regularization("generator", context, self.g_optimizer.iterations, report)
-        total = self.generator_adversarial_weight * adversarial + regularization
+        total = self.generator_adversarial_weight * adversarial + latent_term + regularization
         report["g_loss"] = (total, 1.0)
         return total, report
 
@@ -509,12 +537,13 @@ class GAN(keras.Model):
     def train_step(self, data: Any) -> dict:
         real, labels = self._unpack(data)
         real = self.preprocess_reals(real)
-        d_vars = self.discriminator.trainable_variables
-        g_vars = self.generator.trainable_variables
+        d_vars = self.discriminator_variables()
+        g_vars = self.generator_variables()
         for real_chunk, label_chunk in self._real_batches(real, labels):
             z = self.sample_latents(tf.shape(real_chunk)[0])
             fake = tf.stop_gradient(self.generate_from(z, label_chunk, training=True))
-            report = self._update(self.discriminator_objective, d_vars, self.d_optimizer, real_chunk, fake, label_chunk)
+            report = self._update(self.discriminator_objective, d_vars, self.d_optimizer, real_chunk, fake, label_chunk,
+                                  z)
             self.after_discriminator_step(report)
             self._track(report)
         z = self.sample_latents(tf.shape(real_chunk)[0])
