@@ -130,3 +130,20 @@ def test_emoji_presets_grow_to_their_resolution_and_evaluate_on_emoji_features(p
     assert result["features"] == "emoji" and result["real"] == f"emoji{resolution}:heldout"
     assert result["classes"]["num_classes"] == 9
     assert result["fid"] > 10 * result["fid_real_floor"]  # a few steps of tiny networks: far from the emoji
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["--data", "emoji32"], "The networks work at 64x64 but data 'emoji32:train' has 32x32 images"),
+    (["--set", "model.schedule.fade_images=0"], "schedule.fade_images must be an integer >= 1 (real images shown "
+                                                "per phase), got 0."),
+    (["--set", "model.schedule.stable_images=0"], "schedule.stable_images must be an integer >= 1"),
+    (["--set", "data_fit=resize", "--set", "generator.resolution=48", "--set", "discriminator.resolution=48"],
+     "resolution must be a power of two between 4 and 1024, got 48."),
+])
+def test_bad_growing_input_on_the_command_line_is_one_line(arguments, message, tmp_path, capsys):
+    out = tmp_path / "run"
+    assert cli.main(["train", "--preset", "pggan_emoji64", "--out", str(out), "--steps", "2", "--no-progress",
+                     *arguments]) == 2
+    error = capsys.readouterr().err.strip()
+    assert "\n" not in error and message in error
+    assert not out.exists()
