@@ -81,6 +81,16 @@ def evaluate(run_dir: Path, num: int, seed: int = 0) -> dict:
             "confident_share": float(result["classes"]["confident_fraction"]), "fid_raw_generator": raw["fid"]}
 
 
+def evaluate_or_reuse(run_dir: Path, num: int) -> dict:
+    """`evaluate` of a finished run, kept in evaluation.json beside it (reused for the same `num`)."""
+    kept = run_dir / "evaluation.json"
+    if kept.is_file() and json.loads(kept.read_text())["num"] == num:
+        return json.loads(kept.read_text())["metrics"]
+    metrics = evaluate(run_dir, num)
+    kept.write_text(json.dumps({"num": num, "metrics": metrics}, indent=2) + "\n")
+    return metrics
+
+
 def train_variant(name: str, overrides: dict, out: Path, steps: Optional[int]) -> None:
     """Train one variant into out/name (unless it finished before) and keep its timing, levels and
     sample strip beside it (timing.json, strip.npy)."""
@@ -197,7 +207,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     results = []
     for name in VARIANTS:
         result = json.loads((out / name / "timing.json").read_text())
-        results.append({**result, "metrics": evaluate(out / name, args.num)})
+        results.append({**result, "metrics": evaluate_or_reuse(out / name, args.num)})
         write_strip(np.load(out / name / "strip.npy"), figures / f"strip_{name}.png")
     (figures / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     command = "python scripts/pggan_report.py" + "".join(
