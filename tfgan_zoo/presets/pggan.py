@@ -16,6 +16,11 @@ drew grey noise where the raw generator drew digits).
 
 The small presets are sized for two CPU cores: narrow networks (fmap_base 128: 64 maps at 4x4,
 8 at 32x32) and phases of 32k images instead of 600k.
+
+Measured (reports/pggan.md, 5,000 samples cropped to 28x28, the shipped MNIST classifier):
+pggan_mnist5k ends with all ten digits but only 63.5% of the samples read with p > 0.9 (the
+target is 80%), MNIST FID 30.7, in 21.9 CPU minutes (49 wall minutes on a machine shared with
+other jobs at load 20+); the same networks trained directly at 32x32: FID 20.4, 69.9%.
 """
 from __future__ import annotations
 
