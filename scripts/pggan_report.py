@@ -2,13 +2,15 @@
 resolution for the same number of real images (the official `-nogrowing` configuration).
 
 Trains `pggan_mnist5k` twice -- growing 4x4 -> 32x32, and with the schedule starting at 32x32 --
-for the same steps (one critic step per generator step, the same batch: the same real images),
-then evaluates each final (EMA) generator: FID in the MNIST classifier's feature space against the
+for the same steps (one critic step per generator step, the same batch: the same real images;
+a finished run, with its timing.json, is reused), then evaluates each final (EMA) generator: FID in the MNIST classifier's feature space against the
 mnist5k held-out digits, the classes the classifier finds, the share of samples it classifies
 with confidence above 0.9 (samples cropped back from 32x32 to the digits' 28x28), wall and CPU
 time; and draws a strip of samples from fixed latents at the end of every stage.
 
     python scripts/pggan_report.py                     # the report (two full runs)
+    python scripts/pggan_report.py --variant growing & python scripts/pggan_report.py --variant direct
+                                                       # both runs at once; then the first line writes the report
     python scripts/pggan_report.py --steps 700 --out /tmp/pggan --report /tmp/pggan.md   # a quick look
 """
 from __future__ import annotations
@@ -62,30 +64,42 @@ def snapshot_callback(steps: Sequence[int], latents: np.ndarray):
     return Snapshots()
 
 
-def evaluate(run_dir: Path, gan, num: int, seed: int = 0) -> dict:
-    """`tfgan-zoo evaluate` of the run (FID on MNIST features against the mnist5k held-out digits,
-    classes; samples cropped back to 28x28), the share of confident samples, and the FID of the
-    raw generator (without EMA)."""
+def evaluate(run_dir: Path, num: int, seed: int = 0) -> dict:
+    """`tfgan-zoo evaluate` of the run's final EMA generator (FID on MNIST features against the
+    mnist5k held-out digits, classes and the share read with p > 0.9; samples cropped back to
+    28x28), and the FID of the raw generator (without EMA)."""
     from tfgan_zoo.data import centre_crop
-    from tfgan_zoo.metrics.cli import evaluate_run
-    from tfgan_zoo.metrics.evaluate import evaluate_generator, generate_samples
-    from tfgan_zoo.metrics.features import MnistFeatures
+    from tfgan_zoo.metrics.evaluate import evaluate_generator
+    from tfgan_zoo.metrics.runs import evaluate_run
+    from tfgan_zoo.training.runner import load_run
 
+    gan, _ = load_run(run_dir)
     result = evaluate_run(run_dir, metrics="fid,classes", num=num, seed=seed, gan=gan)
-    samples = generate_samples(lambda n, seed=None: centre_crop(gan.generate(n, seed=seed), 28), num, seed)
-    probabilities = MnistFeatures().predict_probabilities(samples)
-    confident = probabilities.max(axis=1) > CONFIDENCE
     raw = evaluate_generator(lambda n, seed=None: centre_crop(gan.generate(n, seed=seed, use_ema=False), 28),
                              num=num, metrics=("fid",), features="mnist", seed=seed)
-    return {"fid": result["fid"], "classes": result["classes"], "confident_share": float(confident.mean()),
-            "confident_classes": int(len(np.unique(probabilities.argmax(axis=1)[confident]))),
-            "fid_raw_generator": raw["fid"]}
+    return {"fid": result["fid"], "classes": result["classes"],
+            "confident_share": float(result["classes"]["confident_fraction"]), "fid_raw_generator": raw["fid"]}
 
 
-def train_variant(name: str, overrides: dict, out: Path, steps: Optional[int], num: int) -> dict:
+def evaluate_or_reuse(run_dir: Path, num: int) -> dict:
+    """`evaluate` of a finished run, kept in evaluation.json beside it (reused for the same `num`)."""
+    kept = run_dir / "evaluation.json"
+    if kept.is_file() and json.loads(kept.read_text())["num"] == num:
+        return json.loads(kept.read_text())["metrics"]
+    metrics = evaluate(run_dir, num)
+    kept.write_text(json.dumps({"num": num, "metrics": metrics}, indent=2) + "\n")
+    return metrics
+
+
+def train_variant(name: str, overrides: dict, out: Path, steps: Optional[int]) -> None:
+    """Train one variant into out/name (unless it finished before) and keep its timing, levels and
+    sample strip beside it (timing.json, strip.npy)."""
     from tfgan_zoo import presets
     from tfgan_zoo.training import runner
 
+    run_dir = out / name
+    if (run_dir / "timing.json").is_file():
+        return
     config = presets.get_config(PRESET)
     total = steps or config["training"]["steps"]
     batch = config["training"]["batch_size"]
@@ -93,28 +107,27 @@ def train_variant(name: str, overrides: dict, out: Path, steps: Optional[int], n
     latents = np.random.default_rng(1).standard_normal((STRIP_SAMPLES, config["model"]["latent_dim"])).astype("float32")
     snapshots = snapshot_callback(snapshot_steps, latents)
     load_before, cpu_before, wall_before = os.getloadavg()[0], time.process_time(), time.perf_counter()
-    result = runner.train(PRESET, steps=total, out=out / name, overrides=overrides, callbacks=[snapshots],
+    result = runner.train(PRESET, steps=total, out=run_dir, overrides=overrides, callbacks=[snapshots],
                           progress=False, echo=print)
     wall, cpu = time.perf_counter() - wall_before, time.process_time() - cpu_before
-    metrics = evaluate(out / name, result.gan, num)
-    return {
+    np.save(run_dir / "strip.npy", np.concatenate([snapshots.images[step] for step in snapshot_steps]))
+    timing = {
         "variant": name, "overrides": overrides, "steps": total, "images": total * batch,
         "train_seconds": round(result.seconds, 1), "wall_seconds": round(wall, 1), "cpu_seconds": round(cpu, 1),
         "load_average": [round(load_before, 1), round(os.getloadavg()[0], 1)],
         "snapshots": {str(step): {"resolution": snapshots.levels[step][0], "alpha": snapshots.levels[step][1]}
-                      for step in snapshot_steps if step in snapshots.levels},
-        "metrics": metrics,
-        "_strip": [snapshots.images[step] for step in snapshot_steps if step in snapshots.images],
+                      for step in snapshot_steps},
     }
+    (run_dir / "timing.json").write_text(json.dumps(timing, indent=2) + "\n")
 
 
-def write_strip(rows: list[np.ndarray], path: Path) -> None:
+def write_strip(images: np.ndarray, path: Path) -> None:
     from tfgan_zoo import images as images_lib
 
-    images_lib.save_png(images_lib.image_grid(np.concatenate(rows), nrow=STRIP_SAMPLES), path)
+    images_lib.save_png(images_lib.image_grid(images, nrow=STRIP_SAMPLES), path)
 
 
-def write_report(results: list[dict], report: Path, figures: Path, command: str) -> None:
+def write_report(results: list[dict], report: Path, figures: Path, command: str, num: int) -> None:
     rows = []
     for r in results:
         m = r["metrics"]
@@ -125,6 +138,12 @@ def write_report(results: list[dict], report: Path, figures: Path, command: str)
     growing = next(r for r in results if r["variant"] == "growing")
     stages = ", ".join(f"step {step}: {level['resolution']}x{level['resolution']}"
                        for step, level in growing["snapshots"].items())
+    m = growing["metrics"]
+    met = m["classes"]["classes_covered"] == 10 and m["confident_share"] >= 0.8 and growing["cpu_seconds"] <= 2 * 15 * 60
+    bar = (f"The preset's bar -- all ten digits, at least 80% of the samples read with p > 0.9, within 15 minutes on 2 "
+           f"cores (30 CPU minutes) -- is **{'met' if met else 'missed'}** by the growing run: "
+           f"{m['classes']['classes_covered']} classes, {100 * m['confident_share']:.1f}%, "
+           f"{growing['cpu_seconds'] / 60:.1f} CPU minutes.")
     load = "; ".join(f"{r['variant']} {r['load_average'][0]} -> {r['load_average'][1]}" for r in results)
     text = f"""# Progressive growing on mnist5k: growing vs direct training at 32x32
 
@@ -143,13 +162,15 @@ CPU seconds (this process) are the steadier measure of cost.
 learning rate, minibatch stddev; mnist5k padded to 32x32) for {growing['steps']} steps of batch
 {growing['images'] // growing['steps']} ({growing['images']:,} real images) in both runs. *growing*: 4x4 -> 32x32,
 32k images per stable and per fade phase, then the 32x32 stage stable; *direct*: the same networks,
-schedule starting at 32x32 (the official `-nogrowing`). Evaluation of the final EMA generator: 5,000 samples
+schedule starting at 32x32 (the official `-nogrowing`). Evaluation of the final EMA generator: {num:,} samples
 cropped back to 28x28; FID on the MNIST classifier's features against the 1,000 mnist5k held-out digits
 (real-vs-real floor 0.25); classes and confidence by the same classifier.
 
 | Run | MNIST FID (EMA) | FID raw G | Classes (of 10) | Confident > 0.9 % | Largest class % | Train min (wall) | CPU min |
 |---|---|---|---|---|---|---|---|
 {chr(10).join(rows)}
+
+{bar}
 
 Samples from fixed latents at the end of each stage ({stages}); each row is one point in training
 (the same real images seen in both runs), drawn at the stage's resolution and upsampled to 32x32.
@@ -169,6 +190,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--num", type=int, default=5000, help="samples per evaluation (a multiple of 500)")
     parser.add_argument("--out", default="runs/pggan_report", help="where the two run directories go")
     parser.add_argument("--report", default="reports/pggan.md")
+    parser.add_argument("--variant", choices=sorted(VARIANTS),
+                        help="only train this variant (two processes can train both at once), then stop")
     args = parser.parse_args(argv)
     if args.num < 500 or args.num % 500:
         parser.error(f"--num must be a positive multiple of 500, got {args.num}.")
@@ -176,16 +199,23 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     figures = report.with_suffix("")
     figures.mkdir(parents=True, exist_ok=True)
     out = Path(args.out)
-    results = [train_variant(name, overrides, out, args.steps, args.num) for name, overrides in VARIANTS.items()]
-    for r in results:
-        write_strip(r.pop("_strip"), figures / f"strip_{r['variant']}.png")
+    for name, overrides in VARIANTS.items():
+        if args.variant in (None, name):
+            train_variant(name, overrides, out, args.steps)
+    if args.variant:
+        return 0
+    results = []
+    for name in VARIANTS:
+        result = json.loads((out / name / "timing.json").read_text())
+        results.append({**result, "metrics": evaluate_or_reuse(out / name, args.num)})
+        write_strip(np.load(out / name / "strip.npy"), figures / f"strip_{name}.png")
     (figures / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     command = "python scripts/pggan_report.py" + "".join(
         f" {flag} {value}" for flag, value in (("--steps", args.steps), ("--num", args.num if args.num != 5000 else None),
                                                ("--out", args.out if args.out != "runs/pggan_report" else None),
                                                ("--report", args.report if args.report != "reports/pggan.md" else None))
         if value is not None)
-    write_report(results, report, figures, command)
+    write_report(results, report, figures, command, args.num)
     print(f"Wrote {report} and {figures}/")
     return 0
 

@@ -105,3 +105,45 @@ def test_pggan_mnist5k_pads_the_digits_to_32():
     assert batch.shape == (32, 32, 32, 1)
     assert np.all(batch[:, :2] == -1.0) and np.all(batch[:, 30:] == -1.0)  # a 2-pixel black frame
     assert batch[:, 2:30, 2:30].max() > 0.9  # the digits
+
+
+@pytest.mark.parametrize("preset, resolution", [("pggan_emoji32", 32), ("pggan_emoji64", 64)])
+def test_emoji_presets_grow_to_their_resolution_and_evaluate_on_emoji_features(preset, resolution, tmp_path):
+    config = runner.plan_run(preset, out="unused").config
+    assert (config.data, config.data_fit, config.resolution) == (f"emoji{resolution}", "exact", resolution)
+    # tiny widths, phases of 4 images at batch 4: one step per phase, fully grown after 2 x doublings steps
+    doublings = {32: 3, 64: 4}[resolution]
+    tiny = {**{key: value for key, value in TINY.items() if not key.endswith("resolution") and key != "data_fit"},
+            "model.schedule": {"start_resolution": 4, "final_resolution": resolution,
+                               "stable_images": 4, "fade_images": 4}}
+    run_dir = tmp_path / preset
+    runner.train(preset, steps=2 * doublings + 1, batch_size=4, out=run_dir, overrides=tiny, progress=False)
+    with open(run_dir / "metrics.csv") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [int(float(row["resolution"])) for row in rows][::2] == [4 * 2 ** k for k in range(doublings + 1)]
+    assert all(np.isfinite(float(row["d_loss"])) for row in rows)
+    gan, _ = runner.load_run(run_dir)
+    assert gan.fully_grown and gan.generate(2, seed=0).shape == (2, resolution, resolution, 3)
+    from tfgan_zoo.metrics.runs import evaluate_run
+
+    result = evaluate_run(run_dir, metrics="fid,classes", num=500)
+    assert result["features"] == "emoji" and result["real"] == f"emoji{resolution}:heldout"
+    assert result["classes"]["num_classes"] == 9
+    assert result["fid"] > 10 * result["fid_real_floor"]  # a few steps of tiny networks: far from the emoji
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["--data", "emoji32"], "The networks work at 64x64 but data 'emoji32:train' has 32x32 images"),
+    (["--set", "model.schedule.fade_images=0"], "schedule.fade_images must be an integer >= 1 (real images shown "
+                                                "per phase), got 0."),
+    (["--set", "model.schedule.stable_images=0"], "schedule.stable_images must be an integer >= 1"),
+    (["--set", "data_fit=resize", "--set", "generator.resolution=48", "--set", "discriminator.resolution=48"],
+     "resolution must be a power of two between 4 and 1024, got 48."),
+])
+def test_bad_growing_input_on_the_command_line_is_one_line(arguments, message, tmp_path, capsys):
+    out = tmp_path / "run"
+    assert cli.main(["train", "--preset", "pggan_emoji64", "--out", str(out), "--steps", "2", "--no-progress",
+                     *arguments]) == 2
+    error = capsys.readouterr().err.strip()
+    assert "\n" not in error and message in error
+    assert not out.exists()
