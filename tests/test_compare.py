@@ -199,7 +199,9 @@ def test_images_report_mnist_fid_and_class_coverage(tmp_path, capsys):
     assert 1 <= metrics["classes_covered"] <= metrics["num_classes"] == 10
     assert 0.1 <= metrics["max_class_fraction"] <= 1.0 and metrics["num_samples"] == 200
     report = (out / "report.md").read_text()
-    assert "| Preset | MNIST FID | Classes covered (of 10) | Max class share % |" in report
+    assert 0.0 <= metrics["confident_fraction"] <= 1.0
+    assert "| Preset | MNIST FID | Classes covered (of 10) | Max class share % | Read with p > 0.9 % |" in report
+    assert f"| {100 * metrics['confident_fraction']:.1f} ± 0.0 |" in report
     assert f"| `dcgan_mnist5k` | {metrics['fid']:.2f} ± 0.00 |" in report and "MNIST FID" in stdout
     assert "plots/dcgan_mnist5k-samples.png" in png_links(report)
     for link in png_links(report):

@@ -1,17 +1,20 @@
 """The generators shipped in tfgan_zoo/saved_models/ load by name and are as good as their model
-cards say: MNIST-domain FID recomputed from the SavedModel, all ten classes, label L draws digit L
-for the conditional one, and the toy generator covers the ring by the DESIGN.md protocol."""
+cards say: MNIST-domain FID and the share of samples the MNIST classifier reads with p > 0.9
+recomputed from the SavedModel, all ten classes, label L draws digit L for the conditional one, and
+the toy generator covers the ring by the DESIGN.md protocol. The unconditional digit generators are
+held to the bar of issue 12: 90% of 1,000 samples read with p > 0.9 and every class 5-15%."""
 import json
 
 import numpy as np
 import pytest
 
 import tfgan_zoo as tz
-from tfgan_zoo.metrics import MnistFeatures, class_coverage, fid_from_features, mode_coverage
+from tfgan_zoo.metrics import MnistFeatures, class_coverage, confident_fraction, fid_from_features, mode_coverage
 from tfgan_zoo.metrics.features import mnist5k_images
 from tfgan_zoo.pretrained import read_index, saved_models_dir
 
-IMAGE_MODELS = ("dcgan_mnist5k", "wgangp_mnist5k", "cdcgan_mnist5k")
+UNCONDITIONAL_MODELS = ("dcgan_mnist5k", "wgangp_mnist5k")
+IMAGE_MODELS = (*UNCONDITIONAL_MODELS, "cdcgan_mnist5k")
 REQUIRED = (*IMAGE_MODELS, "toy_stable_ring8")
 
 
@@ -48,9 +51,25 @@ def test_image_generator_matches_its_card(name, mnist):
     fid = fid_from_features(real, extractor.features(images))
     # Other latents than at evaluation time: the same FID up to sampling noise.
     assert fid == pytest.approx(metrics["fid"], rel=0.15)
-    coverage = class_coverage(extractor.predict_labels(images), 10)
+    probabilities = extractor.predict_probabilities(images)
+    coverage = class_coverage(probabilities.argmax(axis=1), 10)
     assert coverage["classes_covered"] == 10 == metrics["classes"]["classes_covered"]
     assert coverage["max_class_fraction"] < 0.25
+    if "confident_fraction" in metrics["classes"]:  # wgangp_mnist5k's card predates the figure
+        assert confident_fraction(probabilities) == pytest.approx(metrics["classes"]["confident_fraction"], abs=0.03)
+
+
+@pytest.mark.xfail(strict=True, reason="issue 12's bar is not met yet: the shipped dcgan_mnist5k reads 69% of these "
+                   "samples with p > 0.9 (smallest class 2.8%), wgangp_mnist5k 62%; strict, so a generator that "
+                   "meets it fails here until this mark is removed")
+@pytest.mark.parametrize("name", UNCONDITIONAL_MODELS)
+def test_unconditional_generator_draws_legible_balanced_digits(name, mnist):
+    """Issue 12's bar: real held-out digits score 98.3% read with p > 0.9, shares 9.5-10.3%."""
+    extractor, _ = mnist
+    probabilities = extractor.predict_probabilities(tz.load_generator(name).generate(1000, seed=1))
+    assert confident_fraction(probabilities) >= 0.9
+    shares = np.bincount(probabilities.argmax(axis=1), minlength=10) / 1000
+    assert shares.min() >= 0.05 and shares.max() <= 0.15, shares
 
 
 def test_conditional_generator_draws_the_digit_it_is_asked_for(mnist):

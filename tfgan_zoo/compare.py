@@ -13,14 +13,14 @@ trains every preset under every seed 0..K-1, evaluates each run and writes
     DIR/report.md                the command that regenerates it, then the table (mean ± std over
                                  seeds, like the published tables) and the pictures
 
-Evaluation by data kind (`DATA_KINDS`, the defaults of `tfgan_zoo.metrics.runs.evaluate_run`): toys by
-the DESIGN.md protocol (modes covered, percent high quality, 2,500 samples); stacked_mnist by its
-1,000 modes and KL(generated modes || uniform) (26,000 samples, the published protocol); emoji by
-FID and KID in the emoji classifier's features against the held-out emoji, and the 9 groups covered
-(5,000 samples); other 28x28 grey images by MNIST-domain FID against the mnist5k held-out images and
-class coverage (5,000 samples). A run whose loss becomes NaN or
-infinite is "diverged", one that raises is "failed": both stay in the table, marked, and are
-left out of the means (the counts are shown).
+Evaluation by data kind (`DATA_KINDS`, the defaults of `tfgan_zoo.metrics.runs.evaluate_run`):
+toys by the mode-coverage protocol of `tfgan_zoo.metrics.coverage` (modes covered, percent high
+quality, 2,500 samples); stacked_mnist by its 1,000 modes and KL(generated modes || uniform)
+(26,000 samples, the published protocol); emoji by FID and KID in the emoji classifier's features
+against the held-out emoji, and the 9 groups covered (5,000 samples); other 28x28 grey images by
+MNIST-domain FID against the mnist5k held-out images and class coverage (5,000 samples). A run
+whose loss becomes NaN or infinite is "diverged", one that raises is "failed": both stay in the
+table, marked, and are left out of the means (the counts are shown).
 
 Continuing: results.json is rewritten after every run. Running the same command again (same
 --data, --steps, --set, --num) reuses the records with status "ok" whose run directory is still
@@ -129,11 +129,14 @@ DATA_KINDS = {kind.name: kind for kind in (
              (Column("modes_covered", "Modes (max {num_modes})", 1, out_of="num_modes"),
               Column("high_quality_percent", "% high quality", 1)),
              2500, "{num} samples per run; a sample is high quality within 3 std of its nearest mode, a mode is "
-                   "covered when it is the nearest mode of a high-quality sample (DESIGN.md toy protocol)"),
-    DataKind("mnist", ("fid", "classes_covered", "num_classes", "max_class_fraction", "kl_to_uniform", "num_samples"),
+                   "covered when it is the nearest mode of a high-quality sample (the toy protocol of "
+                   "`tfgan_zoo.metrics.coverage`)"),
+    DataKind("mnist", ("fid", "classes_covered", "num_classes", "max_class_fraction", "min_class_fraction",
+                       "kl_to_uniform", "confident_fraction", "num_samples"),
              (Column("fid", "MNIST FID", 2, lower_is_better=True),
               Column("classes_covered", "Classes covered (of {num_classes})", 1, out_of="num_classes"),
-              Column("max_class_fraction", "Max class share %", 1, percent=True)),
+              Column("max_class_fraction", "Max class share %", 1, percent=True),
+              Column("confident_fraction", "Read with p > 0.9 %", 1, percent=True)),
              5000, "{num} samples per run; FID on the MNIST classifier's features against the mnist5k held-out "
                    "images, classes by the MNIST classifier"),
     DataKind("stacked_mnist", ("modes_covered", "num_modes", "kl_to_uniform", "max_mode_fraction", "num_samples"),
@@ -394,7 +397,8 @@ def aggregate(records: Sequence[dict], presets: Sequence[str]) -> dict[str, dict
         mine = [record for record in records if record["preset"] == preset]
         ok = [record for record in mine if record["status"] == "ok"]
         metrics: dict[str, dict[str, float]] = {}
-        for key in (key for key in (ok[0]["metrics"] if ok else {}) if not key.startswith("num_")):
+        shared = [key for key in (ok[0]["metrics"] if ok else {}) if all(key in record["metrics"] for record in ok)]
+        for key in (key for key in shared if not key.startswith("num_")):
             values = np.array([float(record["metrics"][key]) for record in ok])
             metrics[key] = {"mean": float(values.mean()), "std": float(values.std())}
         summary[preset] = {

@@ -5,7 +5,9 @@ import numpy as np
 import pytest
 
 from tfgan_zoo.data.toy import sample_toy, toy_means
-from tfgan_zoo.metrics import average_coverage, class_coverage, coverage_of_means, mode_coverage
+from tfgan_zoo.metrics import (
+    average_coverage, class_coverage, confident_fraction, coverage_of_means, mode_coverage,
+)
 
 
 @pytest.mark.parametrize("dataset,modes", [("ring8", 8), ("grid25", 25)])
@@ -64,14 +66,26 @@ def test_average_coverage_over_seeds():
 def test_class_coverage_uniform_and_collapsed():
     uniform = class_coverage(np.arange(100) % 10, 10)
     assert uniform == {
-        "classes_covered": 10, "num_classes": 10, "max_class_fraction": 0.1, "kl_to_uniform": 0.0,
+        "classes_covered": 10, "num_classes": 10, "max_class_fraction": 0.1, "min_class_fraction": 0.1,
+        "kl_to_uniform": 0.0,
     }
     collapsed = class_coverage(np.full(50, 3), 10)
     assert collapsed["classes_covered"] == 1
-    assert collapsed["max_class_fraction"] == 1.0
+    assert collapsed["max_class_fraction"] == 1.0 and collapsed["min_class_fraction"] == 0.0
     assert collapsed["kl_to_uniform"] == pytest.approx(np.log(10), rel=1e-12)
     half = class_coverage(np.array([0, 0, 1, 1]), 4)  # p = (1/2, 1/2, 0, 0): KL = log 2
     assert half["kl_to_uniform"] == pytest.approx(np.log(2), rel=1e-12)
+
+
+def test_confident_fraction_counts_rows_above_the_threshold():
+    probabilities = np.array([[0.95, 0.05], [0.9, 0.1], [0.2, 0.8], [0.01, 0.99]])
+    assert confident_fraction(probabilities) == 0.5  # 0.95 and 0.99; 0.9 itself is not above
+    assert confident_fraction(probabilities, threshold=0.85) == 0.75
+    assert confident_fraction(np.full((3, 10), 0.1)) == 0.0  # a classifier that cannot tell
+    with pytest.raises(ValueError, match=r"shape \(samples, classes >= 2\), got shape \(4,\)"):
+        confident_fraction(np.ones(4))
+    with pytest.raises(ValueError, match="threshold in \\(0, 1\\), got 1.5"):
+        confident_fraction(probabilities, threshold=1.5)
 
 
 def test_coverage_errors():

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from tfgan_zoo import cli
-from tfgan_zoo.metrics import mode_coverage
+from tfgan_zoo.metrics import MnistFeatures, mode_coverage
 from tfgan_zoo.training import runner
 
 TINY = {"training.log_every": 2, "training.sample_every": 2, "training.checkpoint_every": 2,
@@ -56,6 +56,11 @@ def test_image_run_defaults_to_mnist_fid_and_classes(image_run, capsys):
     # An untrained generator is far from real digits: FID well above the real-data floor (0.25).
     assert np.isfinite(result["fid"]) and result["fid"] > 5.0
     assert 1 <= result["classes"]["classes_covered"] <= 10
+    # The confidence figure is the share of the run's samples the MNIST classifier reads with p > 0.9.
+    gan, _ = runner.load_run(image_run)
+    probabilities = MnistFeatures().predict_probabilities(np.asarray(gan.generate(200, seed=0)))
+    assert result["classes"]["confident_fraction"] == pytest.approx(np.mean(probabilities.max(axis=1) > 0.9))
+    assert '"confident_fraction"' in out
 
 
 def test_bad_metric_and_missing_run_exit_2(image_run, tmp_path, capsys):

@@ -7,7 +7,13 @@ All metrics take numpy (or tensor) arrays and return Python floats / dicts.
 """
 from tfgan_zoo.metrics._types import MeanStd
 from tfgan_zoo.metrics.callback import FIDCallback
-from tfgan_zoo.metrics.coverage import average_coverage, class_coverage, coverage_of_means, mode_coverage
+from tfgan_zoo.metrics.coverage import (
+    average_coverage,
+    class_coverage,
+    confident_fraction,
+    coverage_of_means,
+    mode_coverage,
+)
 from tfgan_zoo.metrics.evaluate import (
     VALID_METRICS,
     evaluate_generator,
@@ -56,6 +62,7 @@ __all__ = [
     "build_emoji_classifier",
     "build_mnist_classifier",
     "class_coverage",
+    "confident_fraction",
     "evaluate_generator",
     "feature_statistics",
     "fid_from_features",

@@ -16,7 +16,13 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from tfgan_zoo.metrics.coverage import TOY_PROTOCOL_SAMPLES, class_coverage, mode_coverage
+from tfgan_zoo.metrics.coverage import (
+    CONFIDENCE_THRESHOLD,
+    TOY_PROTOCOL_SAMPLES,
+    class_coverage,
+    confident_fraction,
+    mode_coverage,
+)
 from tfgan_zoo.metrics.features import (
     EMOJI_REAL_FLOORS,
     FEATURE_EXTRACTORS,
@@ -140,8 +146,10 @@ def evaluate_generator(
     (seed ``seed``); "modes" follows the protocol of :func:`mode_coverage`.
 
     Returns a JSON-ready dict: "fid" float; "kid" and "is" {"mean", "std"}; "pr" {"precision",
-    "recall"}; "modes" / "classes" coverage dicts; plus "num_samples", "num_real", "real",
-    "features", "seed", "seconds" and the real-data floors when known.
+    "recall"}; "modes" / "classes" coverage dicts ("classes" adds "confident_fraction", the share
+    of samples the domain classifier labels with probability above "confidence_threshold" 0.9);
+    plus "num_samples", "num_real", "real", "features", "seed", "seconds" and the real-data
+    floors when known.
     """
     started = time.time()
     names = parse_metrics(metrics)
@@ -230,9 +238,12 @@ def evaluate_generator(
             ).as_dict()
         elif name == "classes":
             classifier = _domain_classifier(extractor, features)
-            result["classes"] = class_coverage(
-                classifier.predict_labels(images), classifier.num_classes
-            )
+            probabilities = classifier.predict_probabilities(images)
+            result["classes"] = {
+                **class_coverage(np.argmax(probabilities, axis=1), classifier.num_classes),
+                "confident_fraction": confident_fraction(probabilities),
+                "confidence_threshold": CONFIDENCE_THRESHOLD,
+            }
         elif name == "modes":
             mnist = extractor if extractor is not None and extractor.name == "mnist" else None
             result["modes"] = stacked_mnist_modes(images, mnist)
