@@ -3,7 +3,7 @@
 The reference notebook of Metz et al. 2016 draws its ring with
 `thetas = np.linspace(0, 2 * pi, 8)`, (x, y) = (sin, cos), radius 1, std 0.01: the first and last
 angles coincide, so the "8 Gaussians" are 7 distinct means and the one at (0, 1) has twice the
-weight. DESIGN.md's ring8 has 8 equal modes. This script trains presets (default `toy_gan` and
+weight. docs/architecture.md's ring8 has 8 equal modes. This script trains presets (default `toy_gan` and
 `toy_unrolled`) on the notebook's mixture and prints, every `--every` steps, the toy protocol
 against its 7 distinct means (2,500 samples, high quality within 3 std) and the largest share of
 one mode among the high-quality samples.

@@ -1,5 +1,5 @@
 """Test session setup: quiet TensorFlow, and two logical CPU devices so tests can run a
-two-replica MirroredStrategy (DESIGN.md: the four tf.distribute failures only show there)."""
+two-replica MirroredStrategy (docs/architecture.md: the four tf.distribute failures only show there)."""
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

@@ -89,6 +89,15 @@ def make_folder(root, modes):
     (["--preset", "gan_toy", "--data", "mnist5k"], r"holds images .* use an image preset"),
     (["--preset", "cdcgan_mnist5k", "--data", "folder:{tmp}/gray"], r"conditional .* has no labels"),
     (["--set", "training.log_every=0"], r"training.log_every must be an integer >= 1, got 0"),
+    # Values that can only be mistakes: one line naming the key, the value and the expected range.
+    (["--set", "g_optimizer.learning_rate=-2e-4"], r"g_optimizer.learning_rate must be a finite learning rate > 0, got -0.0002\.$"),
+    (["--set", "d_optimizer.learning_rate=NaN"], r"d_optimizer.learning_rate must be a finite number, got nan\.$"),
+    (["--set", "d_optimizer.beta_2=1"], r"d_optimizer.beta_2 must be a number in \[0, 1\), got 1\.$"),
+    (["--set", "compile.d_steps=0"], r"d_steps must be an integer >= 1, got 0\.$"),
+    (["--set", "compile.ema_decay=1.0"], r"ema_decay must be None or in \(0, 1\), got 1.0\.$"),
+    (["--set", "training.keep_checkpoints=0"], r"training.keep_checkpoints must be an integer >= 1, got 0\.$"),
+    (["--set", "compile.generator_adversarial_weight=-1"],
+     r"compile.generator_adversarial_weight must be a finite number >= 0, got -1\.$"),
 ])
 def test_bad_input_is_refused_before_anything_is_written(capsys, tmp_path, args, message):
     (tmp_path / "empty").mkdir()
@@ -141,10 +150,10 @@ def test_resume_needs_a_checkpoint(capsys, tmp_path):
     assert not (tmp_path / "nothing").exists()
     run = tmp_path / "started"
     run.mkdir()
-    (run / "config.json").write_text(json.dumps(presets.get_config("gan_toy")))
+    (run / "config.json").write_text(json.dumps(presets.get_config("gan_toy")))  # not written by `train`
     before = snapshot(run)
     code, _, err = run_main(capsys, "train", "--resume", "--out", str(run))
-    assert code == 2 and "has no checkpoint yet" in error_line(err)
+    assert code == 2 and "has no checkpoint, and its config.json was not written by `tfgan-zoo train`" in error_line(err)
     assert snapshot(run) == before
 
 
@@ -189,6 +198,29 @@ def test_non_finite_loss_exits_1_naming_the_step_and_term(capsys, tmp_path):
     # Checkpoints are written every step up to the failure, never for the failing step itself.
     assert sorted(p.name for p in (out / "checkpoints").glob("*.npz"))[-1:] == (
         [f"step_{step - 1:06d}.npz"] if step > 1 else [])
+
+
+def test_a_nan_at_step_2_exits_1_and_leaves_nothing_behind(capsys, tmp_path):
+    out = tmp_path / "run"
+    code, _, err = run_main(capsys, "train", *TINY_TOY, "--steps", "50", "--out", str(out),
+                            "--set", "d_optimizer.learning_rate=1e30", "--set", "g_optimizer.learning_rate=1e30",
+                            "--set", "training.checkpoint_every=50")
+    assert code == 1 and "Traceback" not in err
+    assert error_line(err).endswith(f"No checkpoint had been written yet. With nothing to resume from, what the run had "
+                                    f"written to {out} was removed.")
+    assert list(tmp_path.iterdir()) == []
+    assert run_main(capsys, "train", *TINY_TOY, "--steps", "2", "--out", str(out))[0] == 0  # a new run there works
+
+
+def test_evaluate_uses_the_newest_intact_checkpoint(capsys, caplog, tmp_path):
+    run = tmp_path / "run"
+    assert run_main(capsys, "train", *TINY_TOY, "--steps", "4", "--out", str(run))[0] == 0
+    (run / "checkpoints" / "step_000004.npz").write_bytes(b"")
+    code, out, _ = run_main(capsys, "evaluate", "--run", str(run), "--num", "200")
+    assert code == 0 and json.loads(out)["step"] == 2  # evaluated at step 2, not at the damaged step 4
+    assert [r.getMessage() for r in caplog.records if "damaged" in r.getMessage()] == [
+        f"warning: damaged checkpoint '{run}/checkpoints/step_000004.npz' (it is empty (0 bytes)); using the newest "
+        "intact one, step_000002.npz (step 2), instead (left in place)."]
 
 
 # --- the registry ----------------------------------------------------------------------------
@@ -246,3 +278,80 @@ def test_console_script_bad_input_exit_code_and_message(tmp_path, args, message)
     assert done.returncode == 2
     assert error_line(done.stderr).startswith(message)
     assert "Traceback" not in done.stderr and list(tmp_path.iterdir()) == []
+
+
+def tool_lines(stderr):
+    """The lines tfgan-zoo itself printed on stderr (not TensorFlow's C++ start-up logging)."""
+    return [line for line in stderr.splitlines() if line.startswith(("tfgan-zoo", "warning: ", "Traceback"))]
+
+
+@pytest.mark.skipif(not SCRIPT.exists(), reason="the tfgan-zoo console script is not installed")
+def test_two_train_processes_started_together_on_one_directory(tmp_path):
+    # Long enough (150 steps, some seconds) that the winner still trains when the loser has imported
+    # TensorFlow; the loser's check comes before it plans or writes anything.
+    args = [*TINY_TOY, "--steps", "150", "--out", "run", "--set", "training.log_every=25",
+            "--set", "training.sample_every=1000", "--set", "training.checkpoint_every=50"]
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+    processes = {seed: subprocess.Popen([str(SCRIPT), "train", *args, "--seed", str(seed)], cwd=tmp_path, env=env,
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for seed in (1, 2)}
+    results = {seed: (process, *process.communicate(timeout=300)) for seed, process in processes.items()}
+    codes = {seed: process.returncode for seed, (process, _, _) in results.items()}
+    assert sorted(codes.values()) == [0, 2], results
+    winner = next(seed for seed, code in codes.items() if code == 0)
+    loser = 3 - winner
+    holder = results[winner][0].pid
+    [line] = tool_lines(results[loser][2])
+    assert line.startswith(f"tfgan-zoo: error: Run directory 'run' is in use by another training process (PID {holder} ")
+    assert "Traceback" not in results[loser][2]
+    # One consistent run: the winner's seed everywhere, each metrics row once.
+    run = tmp_path / "run"
+    assert json.loads((run / "config.json").read_text())["run"]["seed"] == winner
+    from tfgan_zoo.training import checkpoint as ck
+
+    assert [meta["extra"]["seed"] for meta in (ck.read_checkpoint(path)[1] for _, path in ck.list_checkpoints(run / "checkpoints"))] == [winner] * 3
+    steps = [line.split(",")[0] for line in (run / "metrics.csv").read_text().splitlines()[1:]]
+    assert steps == [str(step) for step in range(25, 151, 25)]
+    assert sorted(p.name for p in (run / "samples").iterdir()) == ["step_000000.png", "step_000150.png"]
+    assert not (run / ".lock").exists()
+
+
+@pytest.mark.skipif(not SCRIPT.exists(), reason="the tfgan-zoo console script is not installed")
+def test_console_script_falls_back_past_a_damaged_checkpoint_and_refuses_when_none_is_intact(capsys, tmp_path):
+    assert run_main(capsys, "train", *TINY_TOY, "--steps", "4", "--out", str(tmp_path / "run"))[0] == 0
+    checkpoints = tmp_path / "run" / "checkpoints"
+    newest = checkpoints / "step_000004.npz"
+    newest.write_bytes(newest.read_bytes()[:500])  # truncated
+    done = script("sample", "--run", "run", "--num", "8", "--out", "points.npy", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert tool_lines(done.stderr) == [
+        "warning: damaged checkpoint 'run/checkpoints/step_000004.npz' (not a readable .npz file (BadZipFile: File is "
+        "not a zip file)); using the newest intact one, step_000002.npz (step 2), instead (left in place)."]
+    assert newest.stat().st_size == 500 and np.load(tmp_path / "points.npy").shape == (8, 2)
+    (checkpoints / "step_000002.npz").write_bytes(b"")
+    done = script("train", "--resume", "--out", "run", "--steps", "6", "--no-progress", cwd=tmp_path)
+    assert done.returncode == 2
+    assert tool_lines(done.stderr) == [
+        "tfgan-zoo: error: --resume: No intact checkpoint in 'run/checkpoints': every one is damaged: "
+        "'run/checkpoints/step_000004.npz' (not a readable .npz file (BadZipFile: File is not a zip file)), "
+        "'run/checkpoints/step_000002.npz' (it is empty (0 bytes))."]
+    assert sorted(p.name for p in checkpoints.iterdir()) == ["step_000002.npz", "step_000004.npz"]
+
+
+@pytest.mark.skipif(not SCRIPT.exists(), reason="the tfgan-zoo console script is not installed")
+def test_console_script_interrupted_before_its_first_checkpoint_leaves_nothing(tmp_path):
+    import signal
+    import time
+
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+    process = subprocess.Popen([str(SCRIPT), "train", *TINY_TOY, "--steps", "100000", "--out", "run",
+                                "--set", "training.checkpoint_every=100000", "--set", "training.sample_every=100000"],
+                               cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 180
+    while not (tmp_path / "run" / "samples" / "step_000000.png").exists():  # training has started
+        assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+        time.sleep(0.2)
+    process.send_signal(signal.SIGINT)  # Ctrl-C
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130 and tool_lines(stderr)[-1].startswith("tfgan-zoo: error: interrupted")
+    assert list(tmp_path.iterdir()) == []

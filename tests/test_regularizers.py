@@ -1,4 +1,4 @@
-"""Gradient penalty, R1/R2, weight clipping and orthogonal regularisation: closed forms."""
+"""Gradient penalty, R1/R2, drift, weight clipping and orthogonal regularisation: closed forms."""
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -87,6 +87,24 @@ def test_weight_clipping_hook_clips_every_discriminator_weight():
     assert np.sum(np.isclose(np.abs(values), 0.01)) > len(values) // 2  # really clipped
 
 
+def test_drift_of_linear_critic_is_the_mean_squared_score():
+    # D(x) = w . x + b on the real batch: E[D(x)^2] = mean_i (w . x_i + b)^2 (Karras 2018, app. A.1).
+    real = batch(6)
+    scores = real.numpy().reshape(8, -1) @ W + B
+    assert float(R.drift_penalty(linear_critic(real))) == pytest.approx(float(np.mean(scores**2)), rel=1e-6)
+    # x = 0 leaves only the bias: b^2 exactly
+    assert float(R.drift_penalty(linear_critic(tf.zeros((3, 2, 2, 1))))) == pytest.approx(B**2, rel=1e-6)
+
+    class LinearGAN:  # what the regulariser object reads through its StepContext
+        def discriminate(self, images, labels, training=True):
+            return linear_critic(images)
+
+    drift = R.get("drift")
+    assert (drift.name, drift.weight, drift.applies_to) == ("d_drift", 0.001, "discriminator")
+    context = R.StepContext(LinearGAN(), real, batch(7))
+    assert float(drift.penalty(context)) == pytest.approx(float(np.mean(scores**2)), rel=1e-6)
+
+
 def test_registry_and_bad_specs():
     assert isinstance(R.get({"kind": "gradient_penalty", "weight": 10}), R.GradientPenalty)
     assert R.get("r1").name == "d_r1"
@@ -102,7 +120,7 @@ def test_registry_and_bad_specs():
 
 def test_config_round_trip():
     for reg in (R.GradientPenalty(weight=5, interval=4), R.OrthogonalRegularization(applies_to="discriminator"),
-                R.WeightClipping(0.02), R.FeatureMatching(layer="f")):
+                R.WeightClipping(0.02), R.FeatureMatching(layer="f"), R.Drift(0.002)):
         assert R.get(reg.get_config()).get_config() == reg.get_config()
 
 

@@ -1,7 +1,7 @@
 """The generators shipped in tfgan_zoo/saved_models/ load by name and are as good as their model
 cards say: MNIST-domain FID and the share of samples the MNIST classifier reads with p > 0.9
 recomputed from the SavedModel, all ten classes, label L draws digit L for the conditional one, and
-the toy generator covers the ring by the DESIGN.md protocol. The unconditional digit generators are
+the toy generator covers the ring by the docs/architecture.md protocol. The unconditional digit generators are
 held to the bar of issue 12: 90% of 1,000 samples read with p > 0.9 and every class 5-15%."""
 import json
 

@@ -14,7 +14,7 @@ trains every preset under every seed 0..K-1, evaluates each run and writes
                                  seeds, like the published tables) and the pictures
 
 Evaluation by data kind (`DATA_KINDS`, the defaults of `tfgan_zoo.metrics.runs.evaluate_run`):
-toys by the mode-coverage protocol of `tfgan_zoo.metrics.coverage` (modes covered, percent high
+toys by the docs/architecture.md protocol (modes covered, percent high
 quality, 2,500 samples); stacked_mnist by its 1,000 modes and KL(generated modes || uniform)
 (26,000 samples, the published protocol); emoji by FID and KID in the emoji classifier's features
 against the held-out emoji, and the 9 groups covered (5,000 samples); other 28x28 grey images by
@@ -133,8 +133,8 @@ DATA_KINDS = {kind.name: kind for kind in (
              (Column("modes_covered", "Modes (max {num_modes})", 1, out_of="num_modes"),
               Column("high_quality_percent", "% high quality", 1)),
              2500, "{num} samples per run; a sample is high quality within 3 std of its nearest mode, a mode is "
-                   "covered when it is the nearest mode of a high-quality sample (the toy protocol of "
-                   "`tfgan_zoo.metrics.coverage`)"),
+                   "covered when it is the nearest mode of a high-quality sample (docs/architecture.md toy "
+                   "protocol)"),
     DataKind("mnist", ("fid", "classes_covered", "num_classes", "max_class_fraction", "min_class_fraction",
                        "kl_to_uniform", "confident_fraction", "num_samples"),
              (Column("fid", "MNIST FID", 2, lower_is_better=True),

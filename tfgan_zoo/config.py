@@ -16,11 +16,15 @@ A config's JSON layout (what presets write and config.json holds):
     training      batch_size, steps, log_every, sample_every, checkpoint_every, keep_checkpoints,
                   num_samples, fid_every
     run           how a run was made (preset, overrides, seed, ...); absent in a preset
+    data_fit      optional: how images of another size meet the networks' resolution (DATA_FITS):
+                  "resize" (centre crop and resize; the default), "pad" (centre-pad with black:
+                  28x28 digits on a 32x32 canvas), "exact" (the data must have that size)
     + any other top-level section a model class reads (kept as it is)
 
 Adapting to data uses the builders' declarations: both networks must make/read what the data
 holds (images or points); images take the smallest resolution both builders support at or above
-the data's (the pipeline resizes), the data's channel count and class count.
+the data's (the pipeline resizes, or pads), or a fixed-resolution builder's preset resolution
+(a growing schedule's final one), the data's channel count and class count.
 """
 from __future__ import annotations
 
@@ -31,9 +35,11 @@ import math
 from typing import Any, Mapping, Optional
 
 from tfgan_zoo.models.registry import Builder, BuilderError, get_builder
+from tfgan_zoo.value_checks import check_values
 
 SECTIONS = ("description", "data", "model", "generator", "discriminator", "compile", "g_optimizer",
             "d_optimizer", "training")
+DATA_FITS = ("resize", "pad", "exact")
 TRAINING_COUNTS = ("batch_size", "steps", "log_every", "sample_every", "checkpoint_every", "keep_checkpoints",
                    "num_samples")
 
@@ -215,6 +221,11 @@ class RunConfig:
         return self.discriminator.kwargs.get("channels") if self.kind == "images" else None
 
     @property
+    def data_fit(self) -> str:
+        """How the pipeline brings images of another size to `resolution` (see DATA_FITS)."""
+        return str(self.extra.get("data_fit", "resize"))
+
+    @property
     def point_dim(self) -> Optional[int]:
         builder = self.discriminator.builder
         return self.discriminator.kwargs.get(builder.point_dim_arg) if self.kind == "points" else None
@@ -264,9 +275,14 @@ def adapt_to_data(config: Mapping[str, Any], info: Any) -> dict:
         raise ConfigError(f"Images of {info.name!r} have mixed channel counts; expected one channel count "
                           "(convert them all to grayscale or to RGB).")
     sections = (config["generator"], config["discriminator"])
+    fit = config.get("data_fit", "resize")
+    if fit not in DATA_FITS:
+        raise ConfigError(f"data_fit must be one of {list(DATA_FITS)}, got {fit!r}.")
     if height is not None and width is not None:  # varying sizes: keep the preset's resolution
-        resolution = _common_resolution(generator.builder, discriminator.builder, min(height, width),
+        size = min(height, width)
+        resolution = _common_resolution(generator.builder, discriminator.builder, size,
                                         config["discriminator"].get("resolution"))
+        _check_fit(fit, size, resolution, info.name)
         for section in sections:
             section["resolution"] = resolution
     for network in (generator, discriminator):
@@ -290,6 +306,20 @@ def _common_resolution(generator: Builder, discriminator: Builder, size: int, pr
         raise ConfigError(f"{generator.name!r} ({list(generator.resolutions)}) and {discriminator.name!r} "
                           f"({list(discriminator.resolutions)}) support no common resolution.")
     return next((r for r in common if r >= size), common[-1])
+
+
+def _check_fit(fit: str, size: int, resolution: int, name: str) -> None:
+    """Data of side `size` must reach the networks' `resolution` the way `fit` allows."""
+    if fit == "exact" and size != resolution:
+        need = "exactly that size"
+    elif fit == "pad" and size > resolution:
+        need = "at most that size (padding only enlarges)"
+    else:
+        return
+    raise ConfigError(
+        f"The networks work at {resolution}x{resolution} but data {name!r} has {size}x{size} images; "
+        f"data_fit {fit!r} needs images of {need} (--set data_fit=resize resizes them)."
+    )
 
 
 def _adapt_classes(config: dict, info: Any, generator: NetworkConfig, discriminator: NetworkConfig) -> None:
@@ -350,6 +380,10 @@ def resolve(
         raise ConfigError(f"training.fid_every={resolved.training.fid_every}: FID needs images, but {data!r} holds "
                           "points (evaluate toys with `tfgan-zoo evaluate --metrics modes`).")
     _check_finite_numbers(config)
+    try:
+        check_values(config)
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
     return resolved
 
 

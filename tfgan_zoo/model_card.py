@@ -168,8 +168,14 @@ def _use_lines(interface: dict, prior: LatentPrior) -> list[str]:
         "import tensorflow as tf",
         "model = tf.saved_model.load(PATH)          # no tfgan_zoo needed",
         draw,
-        "out = model.signatures['serving_default'](z=z%s)" % (", label=tf.zeros([16], tf.int32)" if conditional else ""),
+        "out = model.signatures['serving_default'](z=z%s%s)" % (
+            ", label=tf.zeros([16], tf.int32)" if conditional else "", ", psi=tf.ones([16])" if _takes_psi(interface) else ""),
     ]
+
+
+def _takes_psi(interface: dict) -> bool:
+    """Whether the serving signature takes psi (a style-based generator, tfgan_zoo.export_style)."""
+    return "psi" in interface["signatures"]["serving_default"]["inputs"]
 
 
 def model_card_readme(card: dict) -> str:
@@ -212,6 +218,8 @@ def model_card_readme(card: dict) -> str:
     request = {"instances": [{"z": [0.0] * min(interface["latent_dim"], 3) + ["..."]}]}
     if interface["num_classes"]:
         request["instances"][0]["label"] = 0
+    if _takes_psi(interface):
+        request["instances"][0]["psi"] = 1.0
     lines += [
         "", "## Use", "", "```python", *_use_lines(interface, prior), "```", "",
         "With tfgan_zoo, `tfgan_zoo.load_generator(PATH).generate(16, seed=0)` draws z from this prior "

@@ -219,6 +219,8 @@ def _load_saved_model(directory: Path, card: Optional[dict] = None) -> Pretraine
         feeds = {"z": tf.constant(z)}
         if conditional:
             feeds["label"] = tf.constant(labels, tf.int32)
+        if "psi" in inputs:  # a style-based generator: untruncated
+            feeds["psi"] = tf.ones([len(z)], tf.float32)
         return signature(**feeds)[key].numpy()
 
     return PretrainedGenerator(forward, latent_dim=latent_dim, num_classes=num_classes, output_kind=kind,

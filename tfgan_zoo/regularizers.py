@@ -31,6 +31,9 @@ def _input_gradients(discriminator: Callable[[Tensor], Tensor], inputs: Tensor,
     gradient divided by it after the cast, so small input gradients do not underflow (as the
     official PGGAN / StyleGAN code does with its loss scaling)."""
     with tf.GradientTape() as tape:
+        # A fresh tensor made under this tape: a discriminator that reuses logits by input
+        # (ProgressiveGAN shares D(real) within an update) computes them here, differentiably.
+        inputs = tf.identity(inputs)
         tape.watch(inputs)
         total = tf.reduce_sum(tf.cast(discriminator(inputs), tf.float32))
         if loss_scale is not None:
@@ -78,6 +81,13 @@ def r1_penalty(discriminator: Callable[[Tensor], Tensor], real: Tensor, loss_sca
 def r2_penalty(discriminator: Callable[[Tensor], Tensor], fake: Tensor, loss_scale: Optional[Tensor] = None) -> Tensor:
     """E_fake ||grad_x D(x)||_2^2, unweighted (Mescheder et al. 2018, eq. 10)."""
     return r1_penalty(discriminator, fake, loss_scale)
+
+
+def drift_penalty(real_logits: Tensor) -> Tensor:
+    """E_real[D(x)^2], unweighted: keeps a Wasserstein critic's output near zero (Karras et al. 2018,
+    "Progressive Growing of GANs", appendix A.1, epsilon_drift = 0.001 in the regulariser object;
+    the official loss.py's EpsilonPenalty on the real scores)."""
+    return tf.reduce_mean(tf.square(tf.cast(real_logits, tf.float32)))
 
 
 def orthogonal_penalty(kernels: list[Tensor]) -> Tensor:
@@ -198,6 +208,19 @@ class R2Penalty(Regularizer):
         return r2_penalty(context.discriminator_fn(), tf.stop_gradient(context.fake), context.loss_scale())
 
 
+class Drift(Regularizer):
+    """The drift term of progressive GANs, weight epsilon_drift = 0.001 times E[D(x)^2] on the real
+    batch (Karras et al. 2018, appendix A.1), added to the WGAN-GP critic loss."""
+
+    kind, default_name = "drift", "d_drift"
+
+    def __init__(self, weight: float = 0.001, interval: int = 1, name: Optional[str] = None):
+        super().__init__(weight, interval, name)
+
+    def penalty(self, context: StepContext) -> Tensor:
+        return drift_penalty(context.discriminator_fn()(context.real))
+
+
 def _kernels(model: keras.Model) -> list:
     """Every trainable kernel (>= 2-D, named kernel): convolutions, linears (also inside spectral
     norm, attention and conditional batch norm), and embeddings made as linear maps of one-hot
@@ -280,7 +303,8 @@ class FeatureMatching(Regularizer):
 
 _KINDS: dict[str, type[Regularizer]] = {
     cls.kind: cls
-    for cls in (GradientPenalty, R1Penalty, R2Penalty, OrthogonalRegularization, WeightClipping, FeatureMatching)
+    for cls in (GradientPenalty, R1Penalty, R2Penalty, Drift, OrthogonalRegularization, WeightClipping,
+                FeatureMatching)
 }
 
 

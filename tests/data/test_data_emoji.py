@@ -5,7 +5,7 @@ import pytest
 from tfgan_zoo import data
 from tfgan_zoo.data.emoji import box_downsample, read_emoji_file
 
-# emoji-test.txt 15.0: fully-qualified emoji without skin-tone variants, per group (DESIGN.md),
+# emoji-test.txt 15.0: fully-qualified emoji without skin-tone variants, per group (scripts/make_emoji.py),
 # less the 9 the font draws exactly like an earlier one (8 flags, 1 family).
 GROUP_COUNTS = {
     "Smileys & Emotion": 166, "People & Body": 363 - 1, "Animals & Nature": 152, "Food & Drink": 133,

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfgan_zoo.data import centre_crop_resize, convert_channels, to_signed_unit
+from tfgan_zoo.data import centre_crop, centre_crop_resize, centre_pad, convert_channels, to_signed_unit
 
 
 def _pattern():
@@ -71,3 +71,47 @@ def test_convert_channels():
     np.testing.assert_allclose(convert_channels(rgba, 3).numpy(), [[[0.1, 0.2, 0.3]]])
     with pytest.raises(ValueError, match="Cannot convert 3-channel images to channels=2"):
         convert_channels(red, 2)
+
+
+def test_centre_pad_keeps_the_image_and_pads_black():
+    image = np.arange(2 * 6 * 1, dtype=np.float32).reshape(2, 6, 1) / 12.0  # 2 x 6: centre 2 x 2 kept
+    out = centre_pad(tf.constant(image), 5, -1.0).numpy()
+    assert out.shape == (5, 5, 1)
+    # margin 3: 1 row / column before, 2 after; the centre crop is columns 2..3
+    np.testing.assert_array_equal(out[1:3, 1:3], image[:, 2:4])
+    mask = np.ones((5, 5), bool)
+    mask[1:3, 1:3] = False
+    assert np.all(out[mask] == -1.0)
+    np.testing.assert_array_equal(centre_crop(out, 2), image[:, 2:4])
+    with pytest.raises(ValueError, match="Cannot pad 2x2 images to 1x1: padding only enlarges"):
+        centre_pad(tf.constant(image), 1, -1.0)
+
+
+def test_mnist5k_padded_to_32():
+    from tfgan_zoo import data
+
+    padded = next(iter(data.load("mnist5k", 8, resolution=32, fit="pad", shuffle=False, with_labels=False)))
+    plain = next(iter(data.load("mnist5k", 8, shuffle=False, with_labels=False)))
+    assert padded.shape == (8, 32, 32, 1)
+    np.testing.assert_array_equal(padded.numpy()[:, 2:30, 2:30], plain.numpy())  # the digits, unscaled
+    assert np.all(padded.numpy()[:, :2] == -1.0) and np.all(padded.numpy()[:, :, 30:] == -1.0)
+    with pytest.raises(ValueError, match=r"Cannot pad the 28x28 images of 'mnist5k' to resolution=16"):
+        data.load("mnist5k", 8, resolution=16, fit="pad")
+    with pytest.raises(ValueError, match=r"Expected fit to be one of 'resize', 'pad', got fit='crop'"):
+        data.load("mnist5k", 8, resolution=32, fit="crop")
+
+
+def test_a_folder_of_colour_images_padded(tmp_path):
+    from tfgan_zoo import data
+    from tfgan_zoo.images import save_png
+
+    rng = np.random.default_rng(0)
+    pictures = rng.integers(0, 256, (3, 6, 6, 3), dtype=np.uint8)
+    for i, picture in enumerate(pictures):
+        save_png(picture, tmp_path / f"{i}.png")
+    batch = next(iter(data.load(f"folder:{tmp_path}", 3, resolution=8, fit="pad", shuffle=False))).numpy()
+    assert batch.shape == (3, 8, 8, 3)
+    inside = np.sort(batch[:, 1:7, 1:7].reshape(3, -1), axis=1)  # (file order aside) the pictures, scaled
+    expected = np.sort(pictures.reshape(3, -1).astype(np.float32) / 127.5 - 1.0, axis=1)
+    np.testing.assert_allclose(np.sort(inside, axis=0), np.sort(expected, axis=0), atol=1e-6)
+    assert np.all(batch[:, 0] == -1.0) and np.all(batch[:, :, 7] == -1.0)

@@ -7,6 +7,7 @@ import pytest
 import tensorflow as tf
 
 from tfgan_zoo.layers import NoiseInjection
+from tfgan_zoo.layers.noise_injection import inference_noise
 
 
 def _x(shape=(3, 8, 8, 4), seed=0):
@@ -63,12 +64,48 @@ def test_seed_generator_inside_tf_function():
     np.testing.assert_allclose(twin(x, training=True).numpy(), first, rtol=1e-6)  # seeded
 
 
-def test_apply_at_inference():
+def test_inference_noise_modes():
     x = _x()
-    layer = NoiseInjection(seed=5, apply_at_inference=True)
+    layer = NoiseInjection(seed=5, inference_noise="random")
     layer.build(x.shape)
-    layer.weight.assign(np.ones(4, np.float32))
-    assert not np.allclose(layer(x).numpy(), x)
+    w = np.array([1.0, 2.0, 0.0, -1.0], np.float32)
+    layer.weight.assign(w)
+    first, second = layer(x).numpy(), layer(x).numpy()
+    assert not np.allclose(first, x) and not np.allclose(first, second)  # fresh noise each call
+    # "fixed": the stored (1, H, W, 1) N(0, 1) buffer, the same for every sample and every call
+    buffer = layer.noise_buffer.numpy()
+    assert buffer.shape == (1, 8, 8, 1) and not layer.noise_buffer.trainable
+    layer.inference_noise = "fixed"
+    np.testing.assert_allclose(layer(x).numpy(), x + w * buffer, rtol=1e-6)
+    np.testing.assert_array_equal(layer(x).numpy(), layer(x).numpy())
+    layer.inference_noise = "none"
+    np.testing.assert_array_equal(layer(x).numpy(), x)
+    assert not np.allclose(layer(x, training=True).numpy(), x)  # training always draws
+    big = NoiseInjection(seed=6)
+    big.build((None, 64, 64, 1))
+    values = big.noise_buffer.numpy()
+    assert abs(values.mean()) < 0.05 and abs(values.std() - 1.0) < 0.05
+
+
+def test_inference_noise_context_switches_nested_layers_and_restores():
+    inner_in = keras.Input((4, 4, 2))
+    inner = keras.Model(inner_in, NoiseInjection(seed=1, inference_noise="random", name="n1")(inner_in), name="inner")
+    outer_in = keras.Input((4, 4, 2))
+    outer = keras.Model(outer_in, NoiseInjection(seed=2, name="n2")(inner(outer_in)), name="outer")
+    layers = [inner.get_layer("n1"), outer.get_layer("n2")]
+    for layer in layers:
+        layer.weight.assign([1.0, 1.0])
+    x = _x((2, 4, 4, 2))
+    with inference_noise(outer, "fixed"):
+        assert [layer.inference_noise for layer in layers] == ["fixed", "fixed"]
+        a, b = outer(x).numpy(), outer(x).numpy()
+    np.testing.assert_array_equal(a, b)
+    expected = x + layers[0].noise_buffer.numpy() + layers[1].noise_buffer.numpy()
+    np.testing.assert_allclose(a, expected, rtol=1e-5, atol=1e-6)
+    assert [layer.inference_noise for layer in layers] == ["random", "none"]
+    with pytest.raises(ValueError, match=r"inference_noise must be one of \['none', 'random', 'fixed'\], got 'fresh'"):
+        with inference_noise(outer, "fresh"):
+            pass
 
 
 def test_bad_inputs_raise_clear_errors():
@@ -77,21 +114,23 @@ def test_bad_inputs_raise_clear_errors():
         layer(_x(), noise=np.zeros((3, 8, 8), np.float32))
     with pytest.raises(ValueError, match=r"rank >= 2 .*got shape \(5,\)"):
         NoiseInjection()(np.zeros((5,), np.float32))
+    with pytest.raises(ValueError, match=r"inference_noise must be one of .*got True"):
+        NoiseInjection(inference_noise=True)
 
 
 def test_config_roundtrip(config_roundtrip):
-    clone = config_roundtrip(NoiseInjection(seed=7, apply_at_inference=True))
-    assert (clone.seed, clone.apply_at_inference) == (7, True)
+    clone = config_roundtrip(NoiseInjection(seed=7, inference_noise="fixed"))
+    assert (clone.seed, clone.inference_noise) == (7, "fixed")
 
 
 def test_keras_save_load_roundtrip(keras_roundtrip):
     keras.utils.set_random_seed(0)
     inputs = keras.Input((4, 4, 3))
-    noise_layer = NoiseInjection(seed=1)
+    noise_layer = NoiseInjection(seed=1, inference_noise="fixed")
     model = keras.Model(inputs, noise_layer(keras.layers.Conv2D(2, 1)(inputs)), name="noise_model")
     noise_layer.weight.assign([0.5, -0.25])
     x = np.random.default_rng(2).normal(size=(2, 4, 4, 3)).astype(np.float32)
-    loaded = keras_roundtrip(model, x)  # inference: deterministic
+    loaded = keras_roundtrip(model, x)  # fixed noise: deterministic, the buffer saved
     np.testing.assert_array_equal(loaded.layers[-1].weight.numpy(), [0.5, -0.25])
 
 
@@ -103,6 +142,7 @@ import tensorflow as tf
 cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
 from tfgan_zoo.layers import NoiseInjection
+from tfgan_zoo.layers.noise_injection import inference_noise
 strategy = tf.distribute.MirroredStrategy([d.name for d in tf.config.list_logical_devices("CPU")])
 with strategy.scope():
     layer = NoiseInjection(seed=1)

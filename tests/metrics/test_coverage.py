@@ -1,4 +1,4 @@
-"""Mode coverage on the toy mixtures (protocol in DESIGN.md) and class coverage."""
+"""Mode coverage on the toy mixtures (protocol in docs/architecture.md) and class coverage."""
 from __future__ import annotations
 
 import numpy as np

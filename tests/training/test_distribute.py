@@ -1,4 +1,4 @@
-"""Two replicas on two logical CPUs give the same update as one device (DESIGN.md, facts 1-4)."""
+"""Two replicas on two logical CPUs give the same update as one device (docs/architecture.md, facts 1-4)."""
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -28,7 +28,7 @@ def build_mlp(weights=None):
     gan = tz.GAN(mlp_generator(8, 2, 16), mlp_discriminator(2, 16), latent_dim=8, seed=3)
     gan.compile(
         # SGD, not Adam: Adam's update is invariant to the gradient's scale, so it would hide a
-        # replica-count scaling bug (DESIGN.md, fact 1).
+        # replica-count scaling bug (docs/architecture.md, fact 1).
         keras.optimizers.SGD(5e-2), keras.optimizers.SGD(5e-2),
         loss="wasserstein", regularizers=[R.GradientPenalty(10.0)], d_steps=2, ema_decay=0.9,
     )

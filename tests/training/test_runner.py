@@ -1,7 +1,10 @@
-"""The training runner: exact resume, the run directory, sampling a run, the non-finite guard."""
+"""The training runner: exact resume, the run directory, sampling a run, the non-finite guard,
+damaged checkpoints, the run-directory lock, runs failing before their first checkpoint, values
+that can only be mistakes."""
 import csv
 import json
 import math
+import os
 
 import keras
 import numpy as np
@@ -210,8 +213,8 @@ def test_conditional_run_samples_one_class(tmp_path):
 
 # --- non-finite guard ------------------------------------------------------------------------
 
-class PoisonDiscriminator(keras.callbacks.Callback):
-    """Set a discriminator kernel to NaN after global step `at` (steps counted from 1)."""
+class AtStep(keras.callbacks.Callback):
+    """Call `act()` after global step `at` (steps counted from 1)."""
 
     def __init__(self, at):
         super().__init__()
@@ -220,8 +223,15 @@ class PoisonDiscriminator(keras.callbacks.Callback):
     def on_train_batch_end(self, batch, logs=None):
         self.seen += 1
         if self.seen == self.at:
-            kernel = self.model.discriminator.trainable_variables[0]
-            kernel.assign(tf.fill(kernel.shape, float("nan")))
+            self.act()
+
+
+class PoisonDiscriminator(AtStep):
+    """Set a discriminator kernel to NaN after global step `at`."""
+
+    def act(self):
+        kernel = self.model.discriminator.trainable_variables[0]
+        kernel.assign(tf.fill(kernel.shape, float("nan")))
 
 
 def test_non_finite_loss_stops_training_and_keeps_the_last_good_checkpoint(tmp_path):
@@ -317,3 +327,189 @@ def test_fid_every_adds_an_fid_column_to_metrics_csv(tmp_path):
         runner.plan_run("dcgan_mnist5k", None, 2, 16, tmp_path / "neg", {"training.fid_every": -1}, False, 0, tmp_path,
                  None, None)
     assert not (tmp_path / "neg").exists()
+
+
+# --- damaged checkpoints, the run-directory lock, runs that fail before their first checkpoint --
+
+def warnings_in(caplog, text):
+    return [record.getMessage() for record in caplog.records if text in record.getMessage()]
+
+
+def test_resume_falls_back_past_a_damaged_checkpoint_with_one_warning(dcgan_run, tmp_path, caplog):
+    full, _ = dcgan_run
+    out = tmp_path / "run"
+    train(out, steps=12)
+    newest = out / "checkpoints" / "step_000012.npz"
+    damaged = newest.read_bytes()[:1000]
+    newest.write_bytes(damaged)  # truncated: a BadZipFile before
+    messages = []
+    resumed = runner.train(out=out, resume=True, progress=False, echo=messages.append)
+    assert (resumed.start_step, resumed.step) == (6, 12) and "from step_000006.npz (step 6 of 12)" in messages[0]
+    [warning] = warnings_in(caplog, "damaged checkpoint")
+    assert warning.startswith(f"warning: damaged checkpoint '{newest}' (not a readable .npz file (BadZipFile")
+    assert_same_state(final_state(full, 12), final_state(out, 12))  # resumed from step 6 exactly
+    assert (out / "checkpoints" / "step_000012.npz.damaged").read_bytes() == damaged  # kept aside, not deleted
+
+
+def test_load_run_uses_the_newest_intact_checkpoint_and_refuses_when_none_is(dcgan_run, tmp_path, caplog):
+    import shutil
+
+    run = tmp_path / "copy"
+    shutil.copytree(dcgan_run[0], run)
+    (run / "checkpoints" / "step_000012.npz").write_bytes(b"")
+    gan, _ = runner.load_run(run)
+    assert int(gan.g_optimizer.iterations.numpy()) == 6
+    assert len(warnings_in(caplog, "step_000012.npz' (it is empty (0 bytes))")) == 1
+    (run / "checkpoints" / "step_000006.npz").write_bytes(b"PK\x03\x04")
+    with pytest.raises(runner.RunError, match=r"No intact checkpoint in .*every one is damaged: .*step_000012.npz.*"
+                                              r"step_000006.npz' \(not a readable .npz file"):
+        runner.load_run(run)
+
+
+def test_the_run_directory_is_locked_while_training(tmp_path):
+    from tfgan_zoo.training import run_lock
+
+    out = tmp_path / "run"
+    refusals = []
+
+    class TrySecondRun(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            if not refusals:
+                with pytest.raises(runner.RunError) as raised:
+                    runner.train("gan_toy", steps=2, out=out, overrides=TINY_TOY, progress=False)
+                refusals.append(str(raised.value))
+
+    train(out, preset="gan_toy", steps=2, batch_size=16, callbacks=[TrySecondRun()])
+    [message] = refusals
+    assert message.startswith(f"Run directory {str(out)!r} is in use by another training process (PID {os.getpid()} ")
+    assert not (out / run_lock.LOCK_FILE).exists()  # released at the end
+    assert json.loads((out / "config.json").read_text())["training"]["steps"] == 2
+
+
+def test_a_stale_lock_of_a_dead_process_is_taken_over(tmp_path):
+    import socket
+    import subprocess
+    import sys
+
+    from tfgan_zoo.training import run_lock
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / run_lock.LOCK_FILE).write_text(json.dumps({"pid": gone.pid, "host": socket.gethostname()}))
+    messages = []
+    result = train(out, preset="gan_toy", steps=2, batch_size=16, echo=messages.append)
+    assert result.step == 2
+    assert messages[0] == f"Took over the stale lock of PID {gone.pid} on {socket.gethostname()} on {out} " \
+                          "(that process no longer holds it)."
+    assert not (out / run_lock.LOCK_FILE).exists()
+
+
+class InterruptAt(AtStep):
+    """Raise KeyboardInterrupt (what Ctrl-C does) after global step `at`."""
+
+    def act(self):
+        raise KeyboardInterrupt
+
+
+def test_a_nan_at_step_2_before_the_first_checkpoint_leaves_nothing_behind(tmp_path):
+    out = tmp_path / "run"
+    with pytest.raises(runner.NonFiniteLossError) as raised:
+        train(out, steps=12, callbacks=[PoisonDiscriminator(at=1)])
+    assert str(raised.value).startswith("Non-finite loss at step 2: d_adv=nan")
+    assert str(raised.value).endswith(f"training stopped. No checkpoint had been written yet. With nothing to resume "
+                                      f"from, what the run had written to {out} was removed.")
+    assert not out.exists()
+    assert train(out, steps=2).step == 2  # the directory takes a new run
+
+
+def test_an_interrupted_run_removes_only_what_it_wrote(tmp_path):
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "notes.txt").write_text("the user's own file")
+    (out / "tensorboard").mkdir()  # not the run's: it existed before
+    with pytest.raises(KeyboardInterrupt):
+        train(out, steps=12, callbacks=[InterruptAt(3)])
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt", "tensorboard"]
+    # Interrupted after its first checkpoint (step 6), the run is kept for --resume.
+    with pytest.raises(KeyboardInterrupt):
+        train(out / "later", steps=12, callbacks=[InterruptAt(8)])
+    assert [s for s, _ in ck.list_checkpoints(out / "later" / "checkpoints")] == [6]
+    assert runner.train(out=out / "later", resume=True, progress=False).step == 12
+
+
+def test_resume_of_a_run_killed_before_its_first_checkpoint_starts_from_step_0(dcgan_run, tmp_path):
+    full, _ = dcgan_run
+    out = tmp_path / "run"
+    # What a process killed (kill -9, the OOM killer) before its first checkpoint leaves behind.
+    plan = runner.plan_run("dcgan_mnist5k", None, 12, 8, out, TINY_DCGAN)
+    out.mkdir()
+    runner.write_json_atomic(out / "config.json", plan.config.to_dict())
+    (out / "samples").mkdir()
+    Image.new("L", (8, 8)).save(out / "samples" / "step_000000.png")
+    (out / "tensorboard").mkdir()
+    with pytest.raises(runner.RunError, match=r"already holds a run \(config.json\) that stopped before its first "
+                                              r"checkpoint; pass --resume to start it again from step 0"):
+        train(out, steps=12)
+    messages = []
+    resumed = runner.train(out=out, resume=True, progress=False, echo=messages.append)
+    assert messages[0] == (f"Resuming {out}: it has no checkpoint (its run stopped before the first), so training "
+                           "starts from step 0 of 12.")
+    assert (resumed.start_step, resumed.step) == (0, 12)
+    assert_same_state(final_state(full, 12), final_state(out, 12))  # the same run as one never killed
+
+
+# --- values that can only be mistakes, and ones that may be intended -------------------------
+
+@pytest.mark.parametrize("overrides, message", [
+    ({"g_optimizer.learning_rate": -2e-4}, "g_optimizer.learning_rate must be a finite learning rate > 0, got -0.0002."),
+    ({"d_optimizer.learning_rate": 0}, "d_optimizer.learning_rate must be a finite learning rate > 0, got 0."),
+    ({"d_optimizer.learning_rate": float("inf")}, "d_optimizer.learning_rate must be a finite number, got inf."),
+    ({"g_optimizer.learning_rate": {"schedule": "cosine", "initial": float("nan"), "decay_steps": 10}},
+     "g_optimizer.learning_rate.initial must be a finite number, got nan."),
+    ({"g_optimizer.learning_rate": {"schedule": "cosine", "initial": 1e-3, "decay_steps": 0}},
+     "g_optimizer.learning_rate.decay_steps must be an integer >= 1, got 0."),
+    ({"g_optimizer.learning_rate": {"schedule": "cosine", "initial": 1e-3, "decay_steps": 9, "alpha": 2}},
+     "g_optimizer.learning_rate.alpha must be a fraction in [0, 1], got 2."),
+    ({"d_optimizer.beta_1": 1.0}, "d_optimizer.beta_1 must be a number in [0, 1), got 1.0."),
+    ({"g_optimizer.beta_2": -0.1}, "g_optimizer.beta_2 must be a number in [0, 1), got -0.1."),
+    ({"+g_optimizer.epsilon": 0.0}, "g_optimizer.epsilon must be a finite number > 0, got 0.0."),
+    ({"compile.generator_adversarial_weight": -1.0},
+     "compile.generator_adversarial_weight must be a finite number >= 0, got -1.0."),
+    ({"compile.regularizers": [{"kind": "r1", "weight": -0.2}]},
+     "compile.regularizers[0] (r1) weight must be a finite number >= 0, got -0.2."),
+    ({"compile.loss": "one_sided_label_smoothing", "compile.loss_params": {"alpha": 1.5}},
+     "compile.loss_params.alpha must be a real-label target in (0, 1], got 1.5."),
+])
+def test_values_that_can_only_be_mistakes_are_refused_before_anything_is_written(tmp_path, overrides, message):
+    with pytest.raises(runner.RunError) as raised:
+        train(tmp_path / "run", preset="gan_toy", steps=2, batch_size=16, overrides=overrides)
+    assert str(raised.value) == message
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_python_api_refuses_them_too():
+    with pytest.raises(ValueError, match=r"^d_optimizer.beta_1 must be a number in \[0, 1\), got 1.5.$"):
+        presets.from_preset("gan_toy", d_optimizer__beta_1=1.5)
+
+
+def test_a_large_learning_rate_and_a_batch_larger_than_the_data_warn_once(tmp_path, caplog):
+    from tfgan_zoo import data as data_lib
+
+    images = (np.arange(5, dtype=np.uint8)[:, None, None, None] * 40 + np.zeros((5, 28, 28, 1), np.uint8))
+    np.savez(tmp_path / "five.npz", images=images)
+    spec = f"npz:{tmp_path / 'five.npz'}"
+    result = runner.train("dcgan_mnist5k", data=spec, steps=2, batch_size=8, out=tmp_path / "run", progress=False,
+                          overrides={**TINY_DCGAN, "g_optimizer.learning_rate": 0.5})
+    assert result.step == 2
+    [batch] = warnings_in(caplog, "is larger than")
+    assert batch == (f"warning: batch 8 is larger than the 5 examples of {spec}: every batch repeats examples, "
+                     "holding at most 5 distinct ones.")
+    [rate] = warnings_in(caplog, "g_optimizer.learning_rate")
+    assert rate == "warning: g_optimizer.learning_rate 0.5 is above 0.1; GANs usually train at 1e-5 .. 1e-3 and " \
+                   "diverge far above."
+    assert not warnings_in(caplog, "d_optimizer")
+    # What the warning says: a batch of 8 from 5 images holds exactly 5 distinct ones.
+    batch_images = next(iter(data_lib.load(spec, 8, seed=0)))
+    assert len(np.unique(np.asarray(batch_images).reshape(8, -1)[:, 0])) == 5

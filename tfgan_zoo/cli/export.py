@@ -1,4 +1,5 @@
-"""`tfgan-zoo export --run DIR --out PATH/1 [--overwrite] [--name NAME] [--data-license TEXT]`:
+"""`tfgan-zoo export --run DIR --out PATH/1 [--overwrite] [--name NAME] [--data-license TEXT]
+[--stage final|current]`:
 a SavedModel of the run's generator with model_card.json and README.md (tfgan_zoo.export.export_run).
 
 A finished run exports its generator.keras (the EMA copy when the run kept one); a run that did not
@@ -20,12 +21,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--overwrite", action="store_true", help="replace PATH if it is a non-empty directory")
     parser.add_argument("--name", help="model name in the model card (default: the preset name)")
     parser.add_argument("--data-license", metavar="TEXT", help="licence of the training data, for the model card")
+    parser.add_argument("--stage", choices=("final", "current"), default="final",
+                        help="progressive runs: the grown networks (final; refused before the last stage) or "
+                             "the stage the run reached (current)")
 
 
 def run(args: argparse.Namespace) -> int:
     from tfgan_zoo.export import export_run
 
-    result = export_run(args.run, args.out, overwrite=args.overwrite, name=args.name, data_license=args.data_license)
+    result = export_run(args.run, args.out, overwrite=args.overwrite, name=args.name, data_license=args.data_license,
+                        stage=args.stage)
     interface = result.card["interface"]
     classes = f", {interface['num_classes']} classes" if interface["num_classes"] else ""
     print(f"Exported the {interface['output_kind']} generator of {args.run} (latent_dim {interface['latent_dim']}"

@@ -78,6 +78,17 @@ positive_int = _int_at_least(1)
 non_negative_int = _int_at_least(0)
 
 
+def psi_strength(text: str) -> float:
+    """An argparse type: psi, the truncation in W of a style-based generator, in [0, 1]."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0.0 <= value <= 1.0:  # NaN fails too
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1] (1: untruncated, 0: w_avg), got {text!r}")
+    return value
+
+
 def truncation_threshold(text: str) -> float:
     """An argparse type: a truncation threshold, as tfgan_zoo.latent.check_truncation accepts it."""
     from tfgan_zoo.latent import check_truncation

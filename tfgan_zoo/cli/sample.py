@@ -1,5 +1,5 @@
 """`tfgan-zoo sample (--run DIR | --model NAME_OR_PATH [--sha256 HEX]) --out FILE [--num N] [--seed S]
-[--label L] [--truncation T]`: samples of a run or of a pretrained generator, as a PNG (an image
+[--label L] [--truncation T] [--psi PSI]`: samples of a run or of a pretrained generator, as a PNG (an image
 grid, a scatter plot for 2-D toys) or the raw float32 outputs (.npy)."""
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from typing import Any, Optional, Union
 import numpy as np
 
 from tfgan_zoo.cli.registry import (
-    EXIT_OK, UsageError, non_negative_int, positive_int, register_command, sha256_hex, truncation_threshold,
+    EXIT_OK, UsageError, non_negative_int, positive_int, psi_strength, register_command, sha256_hex,
+    truncation_threshold,
 )
 
 
@@ -30,6 +31,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--truncation", type=truncation_threshold, metavar="T",
                         help="draw z from the model's prior with every |z_i| <= T, resampling the others "
                              "(the truncation trick, Brock et al. 2019); default: no truncation")
+    parser.add_argument("--psi", type=psi_strength, metavar="PSI",
+                        help="StyleGAN runs: the truncation trick in W, w_avg + PSI (w - w_avg) on the generator's "
+                             "truncated layers (Karras et al. 2019; the paper shows 0.7); default 1, untruncated")
 
 
 def open_model(name_or_path: Union[str, Path], *, sha256: Optional[str] = None,
@@ -76,8 +80,11 @@ def run(args: argparse.Namespace) -> int:
         if args.sha256 is not None:
             raise UsageError("--sha256 checks the file a --model URL downloads; it does not apply to --run.")
         out = runner.sample_run(args.run, args.num, args.out, seed=args.seed, label=args.label,
-                                truncation=args.truncation)
+                                truncation=args.truncation, psi=args.psi)
     else:
+        if args.psi is not None:
+            raise UsageError(f"--psi {args.psi:g} applies to StyleGAN runs (--run DIR); an exported StyleGAN "
+                             "takes psi in its serving signatures.")
         runner.check_sample_out(args.out)
         generator = open_model(args.model, sha256=args.sha256)
         samples = generate_from(generator, args.num, seed=args.seed, label=args.label, truncation=args.truncation)
@@ -85,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
         means = runner.toy_means_for(generator.card.get("data"))
         out = runner.write_samples(samples, args.out, means=means, nrow=nrow)
     truncated = f" (z truncated at {args.truncation:g})" if args.truncation is not None else ""
+    truncated += f" (psi {args.psi:g} in W)" if args.psi is not None else ""
     print(f"Wrote {args.num} samples{truncated} to {out}")
     return EXIT_OK
 

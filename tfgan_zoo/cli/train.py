@@ -1,11 +1,16 @@
 """`tfgan-zoo train [--preset NAME] [--data SPEC] [--steps N] [--batch-size B] [--out DIR]
-[--set key=value ...] [--resume] [--seed S] [--data-dir DIR] [--channels 1|3] [--no-progress]`:
+[--set key=value ...] [--resume] [--seed S] [--data-dir DIR] [--channels 1|3] [--no-progress]
+[--strategy default|mirrored|multi_worker|tpu] [--precision float32|mixed_float16|mixed_bfloat16] [--jit]`:
 a run directory (tfgan_zoo.training.runner.train)."""
 from __future__ import annotations
 
 import argparse
 
 from tfgan_zoo.cli.registry import EXIT_OK, non_negative_int, parse_overrides, positive_int, register_command
+
+# Literal copies of the library's names, so `--help` imports no TensorFlow (a test keeps them equal).
+STRATEGIES = ("default", "mirrored", "multi_worker", "tpu")
+PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -27,6 +32,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--channels", type=int, choices=(1, 3), help="convert the images to 1 (grayscale) or 3 "
                         "(RGB) channels, e.g. for a folder of mixed images")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--strategy", choices=STRATEGIES, default="default",
+                        help="default: one device; mirrored: all local devices; multi_worker: the cluster in "
+                        "TF_CONFIG (run on every worker with the same --out; the chief writes it); tpu: TPUStrategy")
+    parser.add_argument("--precision", choices=PRECISIONS, help="float32 (default), mixed_float16 (loss-scaled) "
+                        "or mixed_bfloat16; recorded in the run, kept by --resume")
+    parser.add_argument("--jit", action="store_true", default=None,
+                        help="compile the training step with XLA (one device); recorded in the run")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -36,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     result = runner.train(
         preset=args.preset, data=args.data, steps=args.steps, batch_size=args.batch_size, out=args.out,
         overrides=overrides, resume=args.resume, seed=args.seed, data_dir=args.data_dir, channels=args.channels,
-        progress=not args.no_progress,
+        progress=not args.no_progress, strategy=args.strategy, precision=args.precision, jit=args.jit,
         echo=lambda message: print(message, flush=True),
     )
     if result.step > result.start_step:

@@ -5,6 +5,7 @@ files -> tf.data.
     tfgan_zoo.data.load("emoji32", batch_size=64)            # colour, 9 emoji groups as labels
     tfgan_zoo.data.load("stacked_mnist:26000", 64)           # 3 digits as R, G, B: 1,000 modes
     tfgan_zoo.data.load("tfds:cifar10", 64, resolution=32)
+    tfgan_zoo.data.load("mnist5k", 64, resolution=32, fit="pad")  # 28x28 digits on a 32x32 black canvas
     tfgan_zoo.data.describe("folder:~/faces").shape           # (H, W, C) for presets / CLI
 """
 from tfgan_zoo.data.emoji import EMOJI_GROUPS, emoji_names, load_emoji
@@ -24,12 +25,20 @@ from tfgan_zoo.data.stacked_mnist import (
     mode_of_digits,
 )
 from tfgan_zoo.data.toy import TOY_DATASETS, sample_toy, toy_means, toy_std
-from tfgan_zoo.data.transforms import centre_crop_resize, convert_channels, to_signed_unit
+from tfgan_zoo.data.transforms import (
+    FITS,
+    centre_crop,
+    centre_crop_resize,
+    centre_pad,
+    convert_channels,
+    to_signed_unit,
+)
 
 __all__ = [
     "CACHE_LIMIT_BYTES",
     "EMOJI_GROUPS",
     "EMOJI_RESOLUTIONS",
+    "FITS",
     "SPEC_FORMS",
     "STACKED_MNIST_NUM_MODES",
     "TOY_DATASETS",
@@ -37,7 +46,9 @@ __all__ = [
     "DataSpec",
     "DataUnavailableError",
     "as_numpy_images",
+    "centre_crop",
     "centre_crop_resize",
+    "centre_pad",
     "convert_channels",
     "describe",
     "emoji_names",

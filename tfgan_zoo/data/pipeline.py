@@ -5,8 +5,8 @@ Two pipeline shapes:
   repeated and batched, then one vectorised gather (+ transform) per batch. With `cache`, the
   transformed images are computed once up front when they fit in memory. stacked_mnist gathers
   digit-index triples and stacks the digits per batch, so any N costs 12 bytes an image.
-- streaming sources (tfds, folder): decode (+ per-image centre crop / resize when `resolution`
-  is given) -> cache in memory when small -> shuffle -> repeat -> batch -> vectorised
+- streaming sources (tfds, folder): decode (+ per-image centre crop / resize or pad when
+  `resolution` is given) -> cache in memory when small -> shuffle -> repeat -> batch -> vectorised
   scale / channel conversion.
 Both end with prefetch(AUTOTUNE).
 """
@@ -29,8 +29,9 @@ from tfgan_zoo.data.stacked_mnist import (
 )
 from tfgan_zoo.data.toy import sample_toy
 from tfgan_zoo.data.transforms import (
-    centre_crop_resize,
+    FITS,
     convert_channels_dynamic,
+    fit_to_resolution,
     preprocess_batch,
 )
 
@@ -155,6 +156,7 @@ def load(
     *,
     split: str | None = None,
     resolution: int | None = None,
+    fit: str = "resize",
     channels: int | None = None,
     shuffle: bool = True,
     seed: int | None = None,
@@ -184,6 +186,8 @@ def load(
         divide evenly over the replicas, and auto-sharding is set to DATA.
     resolution: centre-crop non-square images to a square, then resize to this side
         (area averaging down, bilinear up).
+    fit: "resize" (above), or "pad": centre-pad with black (-1) to `resolution` instead, keeping
+        the images' scale (28x28 MNIST -> 32x32 for progressive growing); larger images fail.
     channels: 1 or 3; converts 1 -> 3 by tiling and 3 -> 1 by BT.601 luminance (alpha dropped).
     seed: seeds the shuffle (and toy sampling), so two pipelines with one seed are identical.
     repeat: repeat forever (pass steps_per_epoch to fit) or stop after one pass.
@@ -198,6 +202,7 @@ def load(
         batch_size,
         split=split,
         resolution=resolution,
+        fit=fit,
         channels=channels,
         shuffle=shuffle,
         seed=seed,
@@ -220,6 +225,7 @@ def _build(
     resolution: int | None,
     channels: int | None,
     shuffle: bool,
+    fit: str = "resize",
     seed: int | None,
     repeat: bool,
     with_labels: bool | None,
@@ -235,6 +241,8 @@ def _build(
     _check_positive("toy_size", toy_size)
     if resolution is not None:
         _check_positive("resolution", resolution)
+    if fit not in FITS:
+        raise ValueError(f"Expected fit to be one of {', '.join(map(repr, FITS))}, got fit={fit!r}.")
     if channels is not None and channels not in (1, 3):
         raise ValueError(
             f"Expected channels to be None, 1 (grayscale) or 3 (RGB), got channels={channels!r}."
@@ -276,7 +284,9 @@ def _build(
             images, labels, _ = _npz_arrays(parsed, split, spec)
         use_labels = _use_labels(with_labels, labels is not None, spec)
         _check_channels(images.shape[-1], channels, spec)
-        transform = _batch_transform(resolution, channels)
+        if resolution is not None and fit == "pad":
+            _check_pad(images.shape[1:3], resolution, spec)
+        transform = _batch_transform(resolution, channels, fit)
         if cache and _nbytes(_output_shape(images.shape, resolution, channels), 4) <= (
             CACHE_LIMIT_BYTES
         ):
@@ -299,7 +309,9 @@ def _build(
         _check_folder_split(parsed, split, spec)
         scan = files_lib.scan_folder(parsed.name)
         use_labels = _use_labels(with_labels, scan.labels is not None, spec)
-        elements, shape = _folder_elements(scan, parsed.name, resolution, channels, shuffle, seed)
+        if resolution is not None and fit == "pad" and scan.common_size():
+            _check_pad(scan.common_size(), resolution, spec)
+        elements, shape = _folder_elements(scan, parsed.name, resolution, channels, shuffle, seed, fit)
         dataset = _from_elements(
             elements,
             num=len(scan.paths),
@@ -322,8 +334,10 @@ def _build(
         shape = tuple(info.shape)
         _check_channels(shape[-1], channels, spec)
         if resolution is not None:
+            if fit == "pad" and None not in shape[:2]:
+                _check_pad(shape[:2], resolution, spec)
             elements = elements.map(
-                _resize_element(resolution, has_labels), num_parallel_calls=tf.data.AUTOTUNE
+                _resize_element(resolution, has_labels, fit), num_parallel_calls=tf.data.AUTOTUNE
             )
             shape = (resolution, resolution, shape[-1])
         elif None in shape[:2]:
@@ -392,9 +406,18 @@ def _output_shape(shape: tuple, resolution: int | None, channels: int | None) ->
     return (num, height, width, channels or current)
 
 
-def _batch_transform(resolution: int | None, channels: int | None):
+def _check_pad(size: tuple, resolution: int, spec: str) -> None:
+    side = min(int(d) for d in size)
+    if side > resolution:
+        raise ValueError(
+            f"Cannot pad the {side}x{side} images of {spec!r} to resolution={resolution}: padding only "
+            f"enlarges; expected a resolution >= {side}, or fit='resize'."
+        )
+
+
+def _batch_transform(resolution: int | None, channels: int | None, fit: str = "resize"):
     def transform(images: tf.Tensor) -> tf.Tensor:
-        return preprocess_batch(images, resolution=resolution, channels=channels)
+        return preprocess_batch(images, resolution=resolution, channels=channels, fit=fit)
 
     return transform
 
@@ -465,11 +488,12 @@ def _from_arrays(
     return index.map(gather, num_parallel_calls=tf.data.AUTOTUNE)
 
 
-def _resize_element(resolution: int, has_labels: bool):
-    """Per-example centre crop + resize, kept uint8 (rounded) so caches stay small."""
+def _resize_element(resolution: int, has_labels: bool, fit: str = "resize"):
+    """Per-example centre crop + resize (or pad with black), kept uint8 (rounded) so caches stay small."""
 
     def resize(image: tf.Tensor) -> tf.Tensor:
-        out = centre_crop_resize(image, resolution)
+        black = 0.0 if image.dtype == tf.uint8 else -1.0
+        out = fit_to_resolution(image, resolution, fit, pad_value=black)
         if image.dtype == tf.uint8:
             out = tf.cast(tf.clip_by_value(tf.round(out), 0.0, 255.0), tf.uint8)
         return out
@@ -491,6 +515,7 @@ def _folder_elements(
     channels: int | None,
     shuffle: bool,
     seed: int | None,
+    fit: str = "resize",
 ) -> tuple[tf.data.Dataset, tuple[int, int, int]]:
     """Decoded uint8 images (+ labels) of a folder, and their per-image shape."""
     native = scan.common_channels()
@@ -527,7 +552,7 @@ def _folder_elements(
         if size is not None:
             image = tf.ensure_shape(image, [size[0], size[1], decoded_channels])
         if resolution is not None:
-            out = centre_crop_resize(image, resolution)
+            out = fit_to_resolution(image, resolution, fit, pad_value=0.0)
             image = tf.cast(tf.clip_by_value(tf.round(out), 0.0, 255.0), tf.uint8)
         return image
 
@@ -598,6 +623,7 @@ def as_numpy_images(
     split: str | None = None,
     *,
     resolution: int | None = None,
+    fit: str = "resize",
     channels: int | None = None,
     data_dir: str | None = None,
     download: bool = True,
@@ -621,6 +647,7 @@ def as_numpy_images(
         toy_size=1,
         split=split,
         resolution=resolution,
+        fit=fit,
         channels=channels,
         shuffle=True,
         repeat=False,

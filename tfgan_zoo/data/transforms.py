@@ -1,4 +1,4 @@
-"""Image transforms used by the pipelines: scale to [-1, 1], centre crop + resize, channels.
+"""Image transforms used by the pipelines: scale to [-1, 1], centre crop + resize or pad, channels.
 
 All work on a single image (H, W, C) or a batch (N, H, W, C).
 """
@@ -53,6 +53,50 @@ def centre_crop_resize(images: tf.Tensor, resolution: int) -> tf.Tensor:
     return tf.ensure_shape(out, static)
 
 
+FITS = ("resize", "pad")
+
+
+def centre_pad(images: tf.Tensor, resolution: int, value: float) -> tf.Tensor:
+    """Centre-crop to a square of side min(H, W), then pad every side with `value` to
+    resolution x resolution (an odd margin puts the extra row / column at the bottom / right).
+    The digits of 28x28 MNIST padded to 32x32 keep their size, as growing 4 -> 32 needs a power of
+    two. Returns float32; raises ValueError for images larger than `resolution`."""
+    images = tf.convert_to_tensor(images)
+    height, width = images.shape[-3], images.shape[-2]
+    if height is None or width is None:
+        raise ValueError("centre_pad needs images of a static size.")
+    side = min(height, width)
+    if side > resolution:
+        raise ValueError(
+            f"Cannot pad {side}x{side} images to {resolution}x{resolution}: padding only enlarges; "
+            "expected images of at most that size, or fit='resize'."
+        )
+    top, left = (height - side) // 2, (width - side) // 2
+    images = tf.cast(images[..., top : top + side, left : left + side, :], tf.float32)
+    before = (resolution - side) // 2
+    after = resolution - side - before
+    paddings = [[0, 0]] * (images.shape.rank - 3) + [[before, after], [before, after], [0, 0]]
+    return tf.pad(images, paddings, constant_values=value)
+
+
+def centre_crop(images, size: int):
+    """The centre size x size window of images (..., H, W, C): undoes `centre_pad` (numpy or tf)."""
+    height, width = images.shape[-3], images.shape[-2]
+    if size > min(height, width):
+        raise ValueError(f"Cannot crop {height}x{width} images to {size}x{size}; expected size <= {min(height, width)}.")
+    top, left = (height - size) // 2, (width - size) // 2
+    return images[..., top : top + size, left : left + size, :]
+
+
+def fit_to_resolution(images: tf.Tensor, resolution: int, fit: str = "resize", pad_value: float = -1.0) -> tf.Tensor:
+    """`centre_crop_resize` (fit="resize") or `centre_pad` with `pad_value` (fit="pad")."""
+    if fit not in FITS:
+        raise ValueError(f"Expected fit to be one of {', '.join(map(repr, FITS))}, got fit={fit!r}.")
+    if fit == "pad":
+        return centre_pad(images, resolution, pad_value)
+    return centre_crop_resize(images, resolution)
+
+
 def convert_channels(images: tf.Tensor, channels: int | None) -> tf.Tensor:
     """Convert the (static) channel count: alpha (2 or 4 channels) is dropped, 1 -> 3 tiles,
     3 -> 1 takes the BT.601 luminance. Works on float images; None or equal count: unchanged."""
@@ -100,13 +144,13 @@ def convert_channels_dynamic(image: tf.Tensor, channels: int) -> tf.Tensor:
 
 
 def preprocess_batch(
-    images: tf.Tensor, resolution: int | None = None, channels: int | None = None
+    images: tf.Tensor, resolution: int | None = None, channels: int | None = None, fit: str = "resize"
 ) -> tf.Tensor:
-    """uint8 (or [-1, 1] float) images -> float32 [-1, 1], optionally centre-cropped/resized
-    and channel-converted."""
+    """uint8 (or [-1, 1] float) images -> float32 [-1, 1], optionally centre-cropped and resized
+    (or padded with -1, fit="pad") and channel-converted."""
     x = to_signed_unit(images)
     if resolution is not None:
-        x = centre_crop_resize(x, resolution)
+        x = fit_to_resolution(x, resolution, fit, pad_value=-1.0)
     if channels is not None and x.shape[-1] != channels:
         x = tf.clip_by_value(convert_channels(x, channels), -1.0, 1.0)
     return x

@@ -8,10 +8,11 @@ from keras import ops
 
 from tfgan_zoo.layers._modulation import modulate
 from tfgan_zoo.layers._validation import check_known_channels, check_rank
+from tfgan_zoo.layers.equalized import _EqualizedMixin
 
 
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
-class AdaIN(keras.layers.Layer):
+class AdaIN(_EqualizedMixin, keras.layers.Layer):
     """Instance-normalise features, then scale and shift them with a learned style.
 
     Huang & Belongie, "Arbitrary Style Transfer in Real-time with Adaptive Instance
@@ -19,33 +20,39 @@ class AdaIN(keras.layers.Layer):
     for Generative Adversarial Networks", CVPR 2019, eq. (1). For x of shape
     (N, H, W, C) and a style vector w of shape (N, D):
 
-        y_s = w A_s + b_s,   y_b = w A_b + b_b      learned affine map ("A"), D -> 2C
-                                                     b_s initialised to 1, b_b to 0
+        [y_s, y_b] = w (K c) + b        the affine map "A", D -> 2C, with the equalized
+                                         learning rate: K ~ N(0, 1) stored, c = gain / sqrt(D)
+                                         at run time (gain 1); b_s starts at 1, b_b at 0
         mu_i, sigma_i^2 = mean, variance of x_i over the spatial axes (per sample, channel)
         AdaIN(x_i, y) = y_s,i * (x_i - mu_i) / sqrt(sigma_i^2 + epsilon) + y_b,i
 
-    so the style scale starts around 1. Call as ``layer([x, w])``. Any x of rank >= 3 with
-    channels last works (spatial axes are all axes but the first and last).
+    This is the official `style_mod` (training/networks_stylegan.py): `dense(w, 2C, gain=1,
+    use_wscale=True)` plus a bias, applied as x * (y_s + 1) + y_b -- here the 1 is the initial
+    value of b_s, the same function and the same Adam dynamics. A plain (non-equalized) dense
+    layer with std 1/sqrt(D) weights would move sqrt(D) times faster under Adam than the paper's.
+    Call as ``layer([x, w])``. Any x of rank >= 3 with channels last works.
 
     Args:
         epsilon: added to the variance (StyleGAN: 1e-8).
-        kernel_initializer: initializer of A (default lecun_normal, i.e. std 1/sqrt(D),
-            the StyleGAN affine layer's gain of 1).
-        kernel_regularizer: optional regularizer on A.
+        gain: the equalized layer's gain (StyleGAN: 1, a linear layer).
+        kernel_regularizer: optional regularizer on the stored kernel K.
     """
+
+    lr_multiplier = 1.0
 
     def __init__(
         self,
         epsilon: float = 1e-8,
-        kernel_initializer: Any = "lecun_normal",
+        gain: float = 1.0,
         kernel_regularizer: Any = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         if not epsilon >= 0:
             raise ValueError(f"AdaIN expects epsilon >= 0, got {epsilon!r}")
+        self._check_hparams("AdaIN", gain, self.lr_multiplier)
         self.epsilon = float(epsilon)
-        self.kernel_initializer = keras.initializers.get(kernel_initializer)
+        self.gain = float(gain)
         self.kernel_regularizer = keras.regularizers.get(kernel_regularizer)
 
     def _split_shapes(self, input_shape: Any) -> tuple[tuple, tuple]:
@@ -73,27 +80,18 @@ class AdaIN(keras.layers.Layer):
     def build(self, input_shape: Any) -> None:
         x_shape, style_shape = self._split_shapes(input_shape)
         channels, style_dim = x_shape[-1], style_shape[-1]
-        self.scale_kernel = self.add_weight(
-            name="scale_kernel",
-            shape=(style_dim, channels),
-            initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer,
+        self._make_kernel((style_dim, 2 * channels), style_dim, self.kernel_regularizer)
+        self.bias = self.add_weight(
+            name="bias",
+            shape=(2 * channels,),
+            initializer=keras.initializers.Constant([1.0] * channels + [0.0] * channels),
         )
-        self.scale_bias = self.add_weight(name="scale_bias", shape=(channels,), initializer="ones")
-        self.shift_kernel = self.add_weight(
-            name="shift_kernel",
-            shape=(style_dim, channels),
-            initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer,
-        )
-        self.shift_bias = self.add_weight(name="shift_bias", shape=(channels,), initializer="zeros")
+        self.channels = channels
 
     def style(self, w: Any) -> tuple[Any, Any]:
         """The per-sample (scale y_s, shift y_b), each of shape (batch, channels)."""
-        return (
-            ops.matmul(w, self.scale_kernel) + self.scale_bias,
-            ops.matmul(w, self.shift_kernel) + self.shift_bias,
-        )
+        y = ops.matmul(w, self.effective_kernel) + self.bias
+        return y[:, : self.channels], y[:, self.channels :]
 
     def call(self, inputs: Any) -> Any:
         if not isinstance(inputs, (list, tuple)) or len(inputs) != 2:
@@ -121,7 +119,7 @@ class AdaIN(keras.layers.Layer):
         config.update(
             {
                 "epsilon": self.epsilon,
-                "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
+                "gain": self.gain,
                 "kernel_regularizer": keras.regularizers.serialize(self.kernel_regularizer),
             }
         )

@@ -22,7 +22,7 @@ class _EqualizedMixin:
         if not lr_multiplier > 0:
             raise ValueError(f"{name} expects lr_multiplier > 0, got {lr_multiplier!r}")
 
-    def _make_kernel(self, shape: tuple, fan_in: int) -> None:
+    def _make_kernel(self, shape: tuple, fan_in: int, regularizer: Any = None) -> None:
         # Stored weights ~ N(0, 1 / lr_multiplier); the runtime scale makes the effective
         # weight N(0, (gain / sqrt(fan_in))^2), i.e. He initialisation for gain = sqrt(2).
         self.runtime_scale = self.gain / math.sqrt(fan_in) * self.lr_multiplier
@@ -30,6 +30,7 @@ class _EqualizedMixin:
             name="kernel",
             shape=shape,
             initializer=keras.initializers.RandomNormal(stddev=1.0 / self.lr_multiplier),
+            regularizer=regularizer,
             trainable=True,
         )
 

@@ -12,6 +12,13 @@ from keras import ops
 from tfgan_zoo.layers._validation import shape_tuple
 
 
+def fade(old: Any, new: Any, alpha: Any) -> Any:
+    """(1 - alpha) * old + alpha * new (Karras et al. 2018, fig. 2): exactly ``old`` at alpha 0 and
+    exactly ``new`` at alpha 1 (for finite inputs), unlike old + (new - old) * alpha."""
+    alpha = ops.cast(alpha, new.dtype)
+    return (1.0 - alpha) * ops.cast(old, new.dtype) + alpha * new
+
+
 def _check_alpha(value: float) -> float:
     value = float(value)
     if not 0.0 <= value <= 1.0:  # also rejects NaN
@@ -94,8 +101,7 @@ class FadeIn(keras.layers.Layer):
             )
         old, new = inputs
         self._check_shapes([old.shape, new.shape])
-        alpha = ops.cast(self.alpha, new.dtype)
-        return (1.0 - alpha) * ops.cast(old, new.dtype) + alpha * new
+        return fade(old, new, self.alpha)
 
     def compute_output_shape(self, input_shape: Any) -> tuple:
         return self._check_shapes(input_shape)

@@ -1,7 +1,7 @@
 """Mode and class coverage.
 
 Toy protocol (Metz et al. 2016, Unrolled GANs; Srivastava et al. 2017, VEEGAN), as in
-DESIGN.md: ring8 is 8 Gaussians on the unit circle (std 0.01), grid25 25 Gaussians on
+docs/architecture.md: ring8 is 8 Gaussians on the unit circle (std 0.01), grid25 25 Gaussians on
 {-4, -2, 0, 2, 4}^2 (std 0.05). Draw 2,500 generator samples; a sample is high quality if it
 lies within 3 standard deviations of its nearest mean; a mode is covered if it is the nearest
 mean of at least one high-quality sample. Report modes covered and percent high quality, mean

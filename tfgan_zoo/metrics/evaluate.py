@@ -341,7 +341,8 @@ def real_images_for(config: Any, info: Any, features: str, num: int) -> Any:
     if spec != config.data:
         info = data_lib.describe(spec, data_dir=config.data_dir)
     available = info.num_examples or num
-    return data_lib.as_numpy_images(spec, min(num, available), resolution=config.resolution,
+    fit = "pad" if config.data_fit == "pad" else "resize"
+    return data_lib.as_numpy_images(spec, min(num, available), resolution=config.resolution, fit=fit,
                                     channels=config.channels, data_dir=config.data_dir)
 
 

@@ -14,7 +14,7 @@ def evaluate_run(run_dir: str | os.PathLike, metrics: Optional[str] = None, num:
                  inception_weights: str | os.PathLike | None = "imagenet", gan: Any = None) -> dict[str, Any]:
     """Evaluate a run's (EMA) generator at its latest checkpoint (or the given trained `gan`).
 
-    Defaults by data (`default_metrics`): toy points -> "modes" (DESIGN.md protocol, 2,500
+    Defaults by data (`default_metrics`): toy points -> "modes" (docs/architecture.md protocol, 2,500
     points); stacked_mnist -> "modes" (1,000 modes and KL to uniform, 26,000 samples); emoji ->
     "fid,kid,classes" with emoji features against the held-out emoji; 28x28 grey images ->
     "fid,classes" with MNIST features against the mnist5k held-out images; other images -> "fid"
@@ -49,17 +49,22 @@ def evaluate_run(run_dir: str | os.PathLike, metrics: Optional[str] = None, num:
         resolve_inception_weights(inception_weights)  # fail before sampling when they cannot be had
     if gan is None:
         gan, config = load_run(run_dir)
+    reals = real_images_for(config, info, features, num or 5000) if needs_reals else None
+    # A run on padded data (28x28 digits on 32x32) is compared with the default (unpadded) reals
+    # after cropping its samples back to the data's size.
+    padded = not toy and config.data_fit == "pad" and (info.resolution or 0) < (config.resolution or 0)
+    crop = (lambda images: data_lib.centre_crop(images, info.resolution)) if padded and reals is None else None
     result = evaluate_generator(
-        lambda n, seed=None: gan.generate(n, seed=seed),
+        lambda n, seed=None: (crop or (lambda images: images))(gan.generate(n, seed=seed)),
         num=num, metrics=names, features=features, seed=seed,
         toy_dataset=parsed.name if toy else None,
         stacked_mnist=parsed.kind == "stacked_mnist",
-        real_images=real_images_for(config, info, features, num or 5000) if needs_reals else None,
+        real_images=reals,
         real_name=reference_name_for(config, features) if needs_reals else None,
         inception_weights=inception_weights,
     )
     result["run"] = str(run_dir)
-    result["step"] = int(gan.g_optimizer.iterations.numpy())
+    result["step"] = gan.trained_steps
     return result
 
 

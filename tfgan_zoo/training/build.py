@@ -9,12 +9,15 @@ from typing import Any, Mapping, Union
 import keras
 
 from tfgan_zoo.config import RunConfig
+from tfgan_zoo.value_checks import check_values
 
 # model.class -> "module:attribute"; imported on use, so a variant's module loads only when needed.
 MODEL_CLASSES = {
     "GAN": "tfgan_zoo.training.gan:GAN",
     "UnrolledGAN": "tfgan_zoo.training.unrolled:UnrolledGAN",
     "BEGAN": "tfgan_zoo.training.began:BEGAN",
+    "StyleGAN": "tfgan_zoo.training.stylegan:StyleGAN",
+    "ProgressiveGAN": "tfgan_zoo.training.progressive:ProgressiveGAN",
 }
 PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
 OPTIMIZERS = {"adam": keras.optimizers.Adam, "rmsprop": keras.optimizers.RMSprop, "sgd": keras.optimizers.SGD}
@@ -46,7 +49,7 @@ SCHEDULES = {
 def make_learning_rate(spec: Any) -> Any:
     """A float, or {"schedule": "cosine" | "linear", "initial": ..., "decay_steps": ..., ...}."""
     if not isinstance(spec, Mapping):
-        return spec
+        return float(spec) if isinstance(spec, int) and not isinstance(spec, bool) else spec  # Keras takes floats
     spec = dict(spec)
     kind = spec.pop("schedule", None)
     if kind not in SCHEDULES:
@@ -94,6 +97,7 @@ def build_gan(config: Union[RunConfig, Mapping[str, Any]], strategy: Any = None)
     """
     if not isinstance(config, RunConfig):
         config = RunConfig.from_dict(config)
+    check_values(config.to_dict())  # what `resolve` refuses, for configs that did not come through it
     compile_kwargs = dict(config.compile)
     if config.run.get("jit"):
         compile_kwargs["jit_compile"] = True

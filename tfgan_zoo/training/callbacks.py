@@ -331,10 +331,11 @@ def _format(value: Any) -> str:
 
 
 class ProgressBar(StepCallback):
-    """A tqdm progress bar over the global steps ("step 350/2000"), with the interval losses."""
+    """A tqdm progress bar over the global steps ("step 350/2000"), with the interval losses (and
+    the resolution and fade alpha of a progressive GAN)."""
 
     def __init__(self, total_steps: int, initial_step: int = 0, file: Any = None,
-                 show: Sequence[str] = ("d_loss", "g_loss")):
+                 show: Sequence[str] = ("d_loss", "g_loss", "resolution", "alpha")):
         super().__init__(initial_step)
         self.total_steps = int(total_steps)
         self.file = file

@@ -174,7 +174,7 @@ class GAN(keras.Model):
         if self.g_optimizer is self.d_optimizer:
             raise ValueError("g_optimizer and d_optimizer must be two optimizer objects, got the same one twice.")
         if self.uses_float16:
-            # Keras's compile wraps only `self.optimizer`; a GAN has two (DESIGN facts, mixed precision).
+            # Keras's compile wraps only `self.optimizer`; a GAN has two (docs/architecture.md, mixed precision).
             self.g_optimizer = _loss_scaled(self.g_optimizer)
             self.d_optimizer = _loss_scaled(self.d_optimizer)
         # Build optimizer state now, inside any strategy scope: a lazily built optimizer fails on
@@ -493,7 +493,7 @@ class GAN(keras.Model):
         replicas, _ = _replica_context()
         with tf.GradientTape() as tape:
             total, report = objective(*args)
-            # Scale inside the tape: the strategy sums replica gradients (DESIGN.md, fact 1).
+            # Scale inside the tape: the strategy sums replica gradients (docs/architecture.md, fact 1).
             scaled = optimizer.scale_loss(total / replicas if replicas > 1 else total)
         gradients = tape.gradient(scaled, variables)
         optimizer.apply_gradients(zip(gradients, variables))
@@ -552,6 +552,7 @@ class GAN(keras.Model):
         use_ema: bool = True,
         batch_size: int = 256,
         truncation: Optional[float] = None,
+        **options: Any,
     ) -> np.ndarray:
         """Samples from the generator (the EMA copy when there is one and `use_ema`), as numpy.
 
@@ -559,8 +560,9 @@ class GAN(keras.Model):
         `seed`: `self.prior.sample`) or an array of latents (n, latent_dim). `truncation` T draws
         from the prior truncated at T: every |z_i| <= T (Brock et al. 2019, sec. 3.1; see
         tfgan_zoo.latent). For a conditional GAN, `labels` is one class for all, or one per sample;
-        by default class i % num_classes for sample i. Returns a float32 numpy array: images in
-        [-1, 1] (tanh output) or points.
+        by default class i % num_classes for sample i. `options` go to a variant's
+        `generate_from` (StyleGAN: psi, truncation_cutoff, noise). Returns a float32 numpy array:
+        images in [-1, 1] (tanh output) or points.
         """
         if isinstance(num_or_z, (int, np.integer)) and not isinstance(num_or_z, bool):
             z = self.prior.truncated(truncation).sample(num_or_z, self.latent_dim, seed)
@@ -580,7 +582,7 @@ class GAN(keras.Model):
             stop = start + batch_size
             batch_labels = None if label_array is None else label_array[start:stop]
             outputs.append(np.asarray(self.generate_from(z[start:stop], batch_labels, training=False,
-                                                         use_ema=use_ema), dtype=np.float32))
+                                                         use_ema=use_ema, **options), dtype=np.float32))
         return np.concatenate(outputs, axis=0)
 
     def _labels_for(self, labels: Any, num: int) -> Optional[np.ndarray]:
@@ -604,3 +606,9 @@ class GAN(keras.Model):
     def sampling_generator(self) -> keras.Model:
         """The generator used for sampling and export: the EMA copy when there is one."""
         return self.ema_generator if self.ema_generator is not None else self.generator
+
+    @property
+    def trained_steps(self) -> int:
+        """Training steps run so far (generator updates; a variant that resets its optimizers'
+        step counters, like ProgressiveGAN, counts them its own way)."""
+        return int(self.g_optimizer.iterations.numpy())

@@ -1,0 +1,184 @@
+"""Images per second of the training step: the zoo's generic GAN.train_step against a single-file
+keras-io-style GAN (a `train_step` override written the way the Keras examples write it) on the
+same networks, float32 / mixed_float16 / XLA, embedded data against synthetic tensors, and the cost
+as resolution and batch grow.
+
+Both sides train the same pair with the same work per step: one D step on real + fake, one G
+step, the non-saturating loss, Adam for both, no regulariser and no EMA (so a ratio compares the
+step machinery, not extra terms). Figures are the best of several alternating rounds: on a shared
+machine the speed of one step flips between levels, for both sides alike.
+
+    python bench/throughput.py                        # DCGAN-32, SNGAN-ResNet-32, StyleGAN-32, batch 64
+    python bench/throughput.py --models dcgan --rounds 5 --steps 30
+    python bench/throughput.py --sweep                # DCGAN at 16/32/64 px and batch 32/64/128
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+import tfgan_zoo as tz  # noqa: E402
+from tfgan_zoo.losses import cross_entropy_discriminator_loss, nonsaturating_generator_loss  # noqa: E402
+from tfgan_zoo.models import registry  # noqa: E402
+from tfgan_zoo.training.build import dtype_policy  # noqa: E402
+
+LATENT = 64
+# name -> (generator builder, its kwargs, discriminator builder, its kwargs); small widths so a
+# round takes seconds on a CPU.
+MODELS = {
+    "dcgan": ("dcgan_generator", {"width": 32}, "dcgan_discriminator", {"width": 32}),
+    "sngan_resnet": ("sngan_resnet_generator", {"width": 32}, "sngan_resnet_discriminator", {"width": 32}),
+    "stylegan": ("stylegan_generator", {"fmap_base": 256, "fmap_max": 64, "w_dim": 64, "mapping_width": 64},
+                 "pggan_discriminator", {"fmap_base": 256, "fmap_max": 64}),
+}
+
+
+def build_pair(model: str, resolution: int, precision: str):
+    g_name, g_kwargs, d_name, d_kwargs = MODELS[model]
+    keras.utils.set_random_seed(0)
+    with dtype_policy(precision):
+        generator = registry.build(g_name, latent_dim=LATENT, resolution=resolution, channels=3, **g_kwargs)
+        discriminator = registry.build(d_name, resolution=resolution, channels=3, **d_kwargs)
+    return generator, discriminator
+
+
+class KerasIOGAN(keras.Model):
+    """The keras-io DCGAN example's shape: compile(d_optimizer, g_optimizer, loss_fn), one
+    train_step override with two tapes (label noise left out: equal work)."""
+
+    def __init__(self, discriminator, generator, latent_dim):
+        super().__init__()
+        self.discriminator, self.generator, self.latent_dim = discriminator, generator, latent_dim
+        self.seed_generator = keras.random.SeedGenerator(0)
+        self.d_loss_metric = keras.metrics.Mean(name="d_loss")
+        self.g_loss_metric = keras.metrics.Mean(name="g_loss")
+
+    def compile(self, d_optimizer, g_optimizer, **kwargs):
+        super().compile(**kwargs)
+        self.d_optimizer, self.g_optimizer = d_optimizer, g_optimizer
+        self.d_optimizer.build(self.discriminator.trainable_variables)
+        self.g_optimizer.build(self.generator.trainable_variables)
+
+    @property
+    def metrics(self):
+        return [self.d_loss_metric, self.g_loss_metric]
+
+    def train_step(self, real_images):
+        batch_size = tf.shape(real_images)[0]
+        z = keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+        fake_images = self.generator(z, training=True)
+        with tf.GradientTape() as tape:
+            d_loss = cross_entropy_discriminator_loss(self.discriminator(real_images, training=True),
+                                                      self.discriminator(fake_images, training=True))
+        grads = tape.gradient(d_loss, self.discriminator.trainable_weights)
+        self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_weights))
+        z = keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+        with tf.GradientTape() as tape:
+            g_loss = nonsaturating_generator_loss(None, self.discriminator(self.generator(z, training=True),
+                                                                           training=True))
+        grads = tape.gradient(g_loss, self.generator.trainable_weights)
+        self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_weights))
+        self.d_loss_metric.update_state(d_loss)
+        self.g_loss_metric.update_state(g_loss)
+        return {"d_loss": self.d_loss_metric.result(), "g_loss": self.g_loss_metric.result()}
+
+
+def make_model(side: str, model: str, resolution: int, precision: str, jit: bool) -> keras.Model:
+    generator, discriminator = build_pair(model, resolution, precision)
+    adam = lambda: keras.optimizers.Adam(2e-4, beta_1=0.5)  # noqa: E731
+    if side == "keras-io":
+        gan = KerasIOGAN(discriminator, generator, LATENT)
+        d_opt, g_opt = adam(), adam()
+        if precision == "mixed_float16":
+            d_opt, g_opt = keras.optimizers.LossScaleOptimizer(d_opt), keras.optimizers.LossScaleOptimizer(g_opt)
+        gan.compile(d_optimizer=d_opt, g_optimizer=g_opt, jit_compile=jit)
+        return gan
+    gan = tz.GAN(generator, discriminator, LATENT, seed=0)
+    gan.compile(loss="nonsaturating", g_optimizer=adam(), d_optimizer=adam(), jit_compile=jit)
+    return gan
+
+
+def dataset(source: str, resolution: int, batch: int) -> tf.data.Dataset:
+    if source == "synthetic":
+        images = np.random.default_rng(0).uniform(-1, 1, (batch, resolution, resolution, 3)).astype("float32")
+        return tf.data.Dataset.from_tensors(images).repeat()
+    spec = "emoji64" if resolution > 32 else "emoji32"
+    return tz.data.load(spec, batch, seed=0, resolution=resolution, with_labels=False)
+
+
+def images_per_second(gan: keras.Model, data: tf.data.Dataset, steps: int, batch: int) -> float:
+    """Timed over `steps` steps of one `fit` epoch, after a warm-up epoch that traces the step."""
+    gan.fit(data, steps_per_epoch=3, epochs=1, verbose=0)
+
+    class Timer(keras.callbacks.Callback):
+        def on_train_batch_end(self, step, logs=None):
+            if step == 0:
+                self.start = time.perf_counter()
+
+        def on_train_end(self, logs=None):
+            self.seconds = time.perf_counter() - self.start
+
+    timer = Timer()
+    gan.fit(data, steps_per_epoch=steps + 1, epochs=1, verbose=0, callbacks=[timer])
+    return steps * batch / timer.seconds
+
+
+def measure(cases: list[tuple], rounds: int, steps: int) -> dict[tuple, float]:
+    """Best images/s of each case over `rounds` alternating rounds (one model per case, built once)."""
+    built = {case: (make_model(*case[:5]), dataset(case[5], case[2], case[6])) for case in cases}
+    best = {case: 0.0 for case in cases}
+    for _ in range(rounds):
+        for case in cases:
+            gan, data = built[case]
+            best[case] = max(best[case], images_per_second(gan, data, steps, case[6]))
+    return best
+
+
+def compare_sides(models: list[str], rounds: int, steps: int, batch: int) -> None:
+    print(f"images/s of the training step, 32 px, batch {batch}, best of {rounds} alternating rounds of {steps} steps")
+    print(f"{'model':14s} {'setting':16s} {'generic':>9s} {'keras-io':>9s} {'ratio':>6s}")
+    for model in models:
+        settings = {"float32": ("float32", False, "synthetic"), "mixed_float16": ("mixed_float16", False, "synthetic"),
+                    "XLA": ("float32", True, "synthetic"), "embedded data": ("float32", False, "embedded")}
+        for label, (precision, jit, source) in settings.items():
+            cases = [(side, model, 32, precision, jit, source, batch) for side in ("generic", "keras-io")]
+            best = measure(cases, rounds, steps)
+            ours, theirs = best[cases[0]], best[cases[1]]
+            print(f"{model:14s} {label:16s} {ours:9.0f} {theirs:9.0f} {ours / theirs:6.2f}", flush=True)
+
+
+def sweep(rounds: int, steps: int) -> None:
+    print(f"DCGAN generic step, images/s, synthetic tensors, best of {rounds} rounds of {steps} steps")
+    for resolution in (16, 32, 64):
+        row = []
+        for batch in (32, 64, 128):
+            case = ("generic", "dcgan", resolution, "float32", False, "synthetic", batch)
+            row.append(measure([case], rounds, steps)[case])
+        print(f"  {resolution:3d} px: " + "  ".join(f"batch {b}: {v:6.0f}" for b, v in zip((32, 64, 128), row)),
+              flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", nargs="+", choices=sorted(MODELS), default=["dcgan", "sngan_resnet", "stylegan"])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--steps", type=int, default=20)
+    parser.add_argument("--batch", type=int, default=64)
+    parser.add_argument("--sweep", action="store_true", help="resolution x batch sweep of DCGAN instead")
+    args = parser.parse_args()
+    print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}, {os.cpu_count()} CPUs")
+    if args.sweep:
+        sweep(args.rounds, args.steps)
+    else:
+        compare_sides(args.models, args.rounds, args.steps, args.batch)
+
+
+if __name__ == "__main__":
+    main()
