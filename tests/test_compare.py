@@ -194,7 +194,7 @@ def test_images_report_mnist_fid_and_class_coverage(tmp_path, capsys):
     results = json.loads((out / "results.json").read_text())
     (record,) = results["records"]
     metrics = record["metrics"]
-    assert record["status"] == "ok" and results["settings"]["kind"] == "images"
+    assert record["status"] == "ok" and results["settings"]["kind"] == "mnist"
     assert np.isfinite(metrics["fid"]) and metrics["fid"] > 0
     assert 1 <= metrics["classes_covered"] <= metrics["num_classes"] == 10
     assert 0.1 <= metrics["max_class_fraction"] <= 1.0 and metrics["num_samples"] == 200

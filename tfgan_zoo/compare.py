@@ -13,11 +13,14 @@ trains every preset under every seed 0..K-1, evaluates each run and writes
     DIR/report.md                the command that regenerates it, then the table (mean ± std over
                                  seeds, like the published tables) and the pictures
 
-Evaluation: toys by the docs/architecture.md protocol (modes covered, percent high quality, 2,500 samples);
-28x28 grey images by MNIST-domain FID against the mnist5k held-out images and class coverage
-(5,000 samples); see `tfgan_zoo.metrics.runs.evaluate_run`. A run whose loss becomes NaN or
-infinite is "diverged", one that raises is "failed": both stay in the table, marked, and are
-left out of the means (the counts are shown).
+Evaluation by data kind (`DATA_KINDS`, the defaults of `tfgan_zoo.metrics.runs.evaluate_run`):
+toys by the docs/architecture.md protocol (modes covered, percent high
+quality, 2,500 samples); stacked_mnist by its 1,000 modes and KL(generated modes || uniform)
+(26,000 samples, the published protocol); emoji by FID and KID in the emoji classifier's features
+against the held-out emoji, and the 9 groups covered (5,000 samples); other 28x28 grey images by
+MNIST-domain FID against the mnist5k held-out images and class coverage (5,000 samples). A run
+whose loss becomes NaN or infinite is "diverged", one that raises is "failed": both stay in the
+table, marked, and are left out of the means (the counts are shown).
 
 Continuing: results.json is rewritten after every run. Running the same command again (same
 --data, --steps, --set, --num) reuses the records with status "ok" whose run directory is still
@@ -28,6 +31,7 @@ seeds the command no longer names are dropped from results.json (their run direc
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime
 import difflib
 import json
@@ -69,13 +73,109 @@ PUBLISHED_TOY = {
     "grid25": [("GAN (VEEGAN table)", 3.3, 0.5), ("Unrolled GAN (VEEGAN table)", 23.6, 16.0),
                ("VEEGAN", 24.6, 40.0), ("PacGAN4", 24.8, 93.8), ("GDPP", 24.8, 68.5)],
 }
+# Published Stacked MNIST figures (modes covered of 1,000, KL(generated modes || uniform)), the same
+# count on 26,000 samples with each paper's MNIST classifier, checked against PacGAN's Tables 2 and 3
+# as its repository ships them (stacked_MNIST_experiments/results/). PacGAN's ± is the standard
+# error over 10 (Table 2) or 50 (Table 3) trials. (setting, source, rows of (method, modes, KL),
+# each figure a string as printed).
+PUBLISHED_STACKED_MNIST = [
+    ("the VEEGAN setting: DCGAN networks (D 64-128-256-512 filters), 128,000 images, 50 epochs of batch 64",
+     "Lin et al. 2018 (PacGAN), Table 2; its first four rows are Srivastava et al. 2017 (VEEGAN), Table 2",
+     [("DCGAN", "99.0", "3.40"), ("ALI", "16.0", "5.40"), ("Unrolled GAN", "48.7", "4.32"),
+      ("VEEGAN", "150.0", "2.95"), ("DCGAN (PacGAN's run)", "78.9 ± 6.46", "4.50 ± 0.127"),
+      ("PacDCGAN2", "1000.0 ± 0.00", "0.06 ± 0.003"), ("PacDCGAN4", "1000.0 ± 0.00", "0.07 ± 0.005")]),
+    ("Metz et al.'s small discriminator, D 1/4 the size of G (D 2-4-8 filters of 3x3), batch 128, 500,000 steps",
+     "Metz et al. 2016 (Unrolled GAN), Table 2, as Lin et al. 2018 (PacGAN), Table 3 reprints it, with PacGAN's rows",
+     [("DCGAN", "30.6 ± 20.73", "5.99 ± 0.42"), ("Unrolled GAN, 1 step", "65.4 ± 34.75", "5.91 ± 0.14"),
+      ("Unrolled GAN, 5 steps", "236.4 ± 63.30", "4.67 ± 0.43"), ("Unrolled GAN, 10 steps", "327.2 ± 74.67", "4.66 ± 0.46"),
+      ("DCGAN (PacGAN's run)", "78.5 ± 17.56", "5.21 ± 0.19"), ("PacDCGAN2", "484.5 ± 32.99", "2.61 ± 0.22"),
+      ("PacDCGAN4", "667.4 ± 29.00", "1.81 ± 0.15")]),
+    ("Metz et al.'s D 1/2 the size of G (D 4-8-16 filters)",
+     "Metz et al. 2016, Table 2, as PacGAN Table 3 reprints it",
+     [("DCGAN", "628.0 ± 140.9", "2.58 ± 0.75"), ("Unrolled GAN, 1 step", "523.6 ± 55.77", "2.44 ± 0.26"),
+      ("Unrolled GAN, 5 steps", "732.0 ± 44.98", "1.66 ± 0.09"), ("Unrolled GAN, 10 steps", "817.4 ± 37.91", "1.43 ± 0.12"),
+      ("DCGAN (PacGAN's run)", "487.7 ± 34.59", "2.24 ± 0.15"), ("PacDCGAN2", "840.7 ± 15.92", "1.00 ± 0.05")]),
+]
 STATUSES = ("ok", "diverged", "failed")
 #: The settings a reused results.json must share with the command (presets and seeds may change).
 REUSE_KEYS = ("data", "steps", "overrides", "num")
-#: The numeric entries of an evaluation kept in a record's "metrics".
-TOY_METRICS = ("modes_covered", "num_modes", "high_quality_percent", "num_samples")
-IMAGE_METRICS = ("fid", "classes_covered", "num_classes", "max_class_fraction", "min_class_fraction", "kl_to_uniform",
-                 "confident_fraction", "num_samples")
+
+
+@dataclasses.dataclass(frozen=True)
+class Column:
+    """A metric column of the report: a record's `key`, its header (`{name}` fields are filled
+    from the first evaluated record's metrics), decimals, shown as a percentage, and the count
+    key a per-run cell is shown out of ("7/8")."""
+
+    key: str
+    header: str
+    digits: int
+    percent: bool = False
+    out_of: Optional[str] = None
+    lower_is_better: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class DataKind:
+    """How `compare` evaluates and tabulates one kind of data: the record's metric keys (read
+    from `evaluate_run`'s result with the defaults for that data), the table's columns, the
+    default sample count and the protocol sentence of the report."""
+
+    name: str
+    metrics: tuple[str, ...]
+    columns: tuple[Column, ...]
+    default_num: int
+    protocol: str
+
+
+DATA_KINDS = {kind.name: kind for kind in (
+    DataKind("toy", ("modes_covered", "num_modes", "high_quality_percent", "num_samples"),
+             (Column("modes_covered", "Modes (max {num_modes})", 1, out_of="num_modes"),
+              Column("high_quality_percent", "% high quality", 1)),
+             2500, "{num} samples per run; a sample is high quality within 3 std of its nearest mode, a mode is "
+                   "covered when it is the nearest mode of a high-quality sample (docs/architecture.md toy "
+                   "protocol)"),
+    DataKind("mnist", ("fid", "classes_covered", "num_classes", "max_class_fraction", "min_class_fraction",
+                       "kl_to_uniform", "confident_fraction", "num_samples"),
+             (Column("fid", "MNIST FID", 2, lower_is_better=True),
+              Column("classes_covered", "Classes covered (of {num_classes})", 1, out_of="num_classes"),
+              Column("max_class_fraction", "Max class share %", 1, percent=True),
+              Column("confident_fraction", "Read with p > 0.9 %", 1, percent=True)),
+             5000, "{num} samples per run; FID on the MNIST classifier's features against the mnist5k held-out "
+                   "images, classes by the MNIST classifier"),
+    DataKind("stacked_mnist", ("modes_covered", "num_modes", "kl_to_uniform", "max_mode_fraction", "num_samples"),
+             (Column("modes_covered", "Modes (of {num_modes})", 1, out_of="num_modes"),
+              Column("kl_to_uniform", "KL to uniform", 2, lower_is_better=True),
+              Column("max_mode_fraction", "Max mode share %", 1, percent=True)),
+             26000, "{num} samples per run; each channel read by the shipped MNIST classifier, a mode (of 1,000) "
+                    "covered when a sample has its three digits; KL(generated modes ‖ uniform) in nats, as "
+                    "PacGAN's code computes it (real stacked data: 1,000 modes, KL 0.019)"),
+    DataKind("emoji", ("fid", "kid", "classes_covered", "num_classes", "max_class_fraction", "num_samples"),
+             (Column("fid", "Emoji FID", 2, lower_is_better=True),
+              Column("kid", "Emoji KID", 3, lower_is_better=True),
+              Column("classes_covered", "Groups covered (of {num_classes})", 1, out_of="num_classes"),
+              Column("max_class_fraction", "Max group share %", 1, percent=True)),
+             5000, "{num} samples per run; FID and KID (unbiased, cubic kernel) on the shipped emoji classifier's "
+                   "features against the 372 held-out emoji (real-data floors between the train and held-out "
+                   "splits: FID {fid_floor:.2f}, KID {kid_floor:.3f}), groups by the emoji classifier"),
+)}
+
+
+def data_kind(data: str, info: Any) -> DataKind:
+    """The DataKind of data spec `data` and its `tfgan_zoo.data.describe` result (CompareError for
+    data that compare cannot evaluate)."""
+    from tfgan_zoo.data import parse_spec
+
+    if info.kind == "points":
+        return DATA_KINDS["toy"]
+    spec = parse_spec(data)
+    if spec.kind in ("stacked_mnist", "emoji"):
+        return DATA_KINDS[spec.kind]
+    if tuple(info.shape or ()) == (28, 28, 1):
+        return DATA_KINDS["mnist"]
+    raise CompareError(f"compare evaluates toy points (toy:ring8, toy:grid25), stacked_mnist, emoji32 / emoji64 or "
+                       f"28x28 grey images (MNIST-domain FID and classes, e.g. mnist5k); {data!r} holds images "
+                       f"of shape {tuple(info.shape or ())}.")
 
 
 # --- settings and checks -----------------------------------------------------------------------
@@ -113,7 +213,8 @@ def format_value(value: Any) -> str:
 
 
 def command_argv(presets: Sequence[str], data: str, steps: Optional[int], seeds: int, out: PathLike,
-                 overrides: dict[str, Any], num: Optional[int], report: Optional[PathLike] = None) -> list[str]:
+                 overrides: dict[str, Any], num: Optional[int], report: Optional[PathLike] = None,
+                 notes: Optional[PathLike] = None) -> list[str]:
     """The `tfgan-zoo compare ...` argument list that reproduces a comparison."""
     argv = ["tfgan-zoo", "compare", "--presets", ",".join(presets), "--data", data]
     if steps is not None:
@@ -124,7 +225,8 @@ def command_argv(presets: Sequence[str], data: str, steps: Optional[int], seeds:
     if num is not None:
         argv += ["--num", str(num)]
     argv += ["--out", str(out)]
-    return argv + (["--report", str(report)] if report is not None else [])
+    argv += ["--report", str(report)] if report is not None else []
+    return argv + (["--notes", str(notes)] if notes is not None else [])
 
 
 def _validate_presets(presets: Sequence[str], data: str, steps: Optional[int], overrides: dict,
@@ -199,25 +301,23 @@ def _divergence_note(message: str) -> tuple[Optional[int], str]:
     return None, "diverged: " + message.split(". ")[0].rstrip(".")
 
 
-def _headline_metrics(evaluation: dict, toy: bool) -> dict[str, float]:
-    """The numeric metrics of an `evaluate_run` result that go into a record."""
-    if toy:
-        source, keys = {**evaluation["modes"], "num_samples": evaluation["num_samples"]}, TOY_METRICS
-    else:
-        source = {**evaluation.get("classes", {}), "num_samples": evaluation["num_samples"]}
-        if "fid" in evaluation:
-            source["fid"] = evaluation["fid"]
-        keys = IMAGE_METRICS
-    return {key: source[key] for key in keys if key in source}
+def _headline_metrics(evaluation: dict, kind: DataKind) -> dict[str, float]:
+    """The numeric metrics of an `evaluate_run` result that go into a record (KID: its mean over subsets)."""
+    source = {**evaluation.get("classes", {}), **evaluation.get("modes", {}), "num_samples": evaluation["num_samples"]}
+    for key in ("fid", "kid"):
+        if key in evaluation:
+            value = evaluation[key]
+            source[key] = value["mean"] if isinstance(value, dict) else value
+    return {key: source[key] for key in kind.metrics if key in source}
 
 
 def _new_record(preset: str, seed: int, total_steps: int) -> dict:
     return {"preset": preset, "seed": seed, "run_dir": f"{RUNS_DIR}/{preset}/seed{seed}", "status": None,
-            "steps": total_steps, "step": None, "seconds": None, "eval_seconds": None, "metrics": None,
+            "steps": total_steps, "step": None, "seconds": None, "eval_seconds": None, "load_average": None, "metrics": None,
             "note": None, "error": None}
 
 
-def _train_and_evaluate(record: dict, out: Path, data: str, overrides: dict, num: Optional[int], toy: bool,
+def _train_and_evaluate(record: dict, out: Path, data: str, overrides: dict, num: Optional[int], kind: DataKind,
                         progress: bool) -> dict:
     """Train one (preset, seed) into its run directory and evaluate it; fills and returns `record`."""
     import keras
@@ -241,12 +341,13 @@ def _train_and_evaluate(record: dict, out: Path, data: str, overrides: dict, num
     else:
         record.update(status="ok", step=int(result.step))
     record["seconds"] = round(time.perf_counter() - started, 2)
+    record["load_average"] = _load_average()
     if record["status"] == "ok":
         started = time.perf_counter()
         try:
             evaluation = evaluate_run(run_dir, num=num, gan=result.gan)
             write_eval_json(evaluation, run_dir)
-            record["metrics"] = _headline_metrics(evaluation, toy)
+            record["metrics"] = _headline_metrics(evaluation, kind)
         except Exception as error:  # noqa: BLE001
             record.update(status="failed", note="evaluation failed", error=f"{type(error).__name__}: {error}")
         record["eval_seconds"] = round(time.perf_counter() - started, 2)
@@ -254,17 +355,38 @@ def _train_and_evaluate(record: dict, out: Path, data: str, overrides: dict, num
     return record
 
 
-def _result_line(record: dict, toy: bool) -> str:
+def _load_average() -> Optional[float]:
+    """The 5-minute load average (None where the platform has none): how shared the machine was."""
+    try:
+        return round(os.getloadavg()[1], 2)
+    except (AttributeError, OSError):
+        return None
+
+
+def _cell(column: Column, metrics: dict) -> str:
+    """One run's value of a column ("7/8", "12.34", "18.5"), or "—"."""
+    if column.key not in metrics:
+        return "—"
+    value = metrics[column.key]
+    if column.out_of is not None and column.out_of in metrics:
+        return f"{value}/{metrics[column.out_of]}"
+    return f"{value * (100.0 if column.percent else 1.0):.{column.digits}f}"
+
+
+def _header(column: Column, records: Sequence[dict]) -> str:
+    """A column's header, its {fields} filled from the first evaluated record ('?' without one)."""
+    metrics = next((record["metrics"] for record in records if record.get("metrics")), None)
+    fields = {name: (metrics or {}).get(name, "?") for name in re.findall(r"{(\w+)}", column.header)}
+    return column.header.format(**{name: f"{value:,}" if isinstance(value, int) else value
+                                   for name, value in fields.items()})
+
+
+def _result_line(record: dict, kind: DataKind) -> str:
     if record["status"] != "ok":
         return record["note"] or record["status"]
     metrics = record["metrics"]
-    if toy:
-        quality = f"{metrics['modes_covered']}/{metrics['num_modes']} modes, {metrics['high_quality_percent']:.1f}% high quality"
-    else:
-        quality = ", ".join(part for part in (
-            f"FID {metrics['fid']:.2f}" if "fid" in metrics else "",
-            f"{metrics['classes_covered']}/{metrics['num_classes']} classes" if "classes_covered" in metrics else "",
-        ) if part)
+    quality = ", ".join(f"{column.header.split(' (')[0]} {_cell(column, metrics)}"
+                        for column in kind.columns if column.key in metrics)
     return f"ok, {quality} ({record['seconds']:.0f} s)"
 
 
@@ -377,16 +499,15 @@ def copy_samples(records: Sequence[dict], out: Path, path: Path) -> Optional[tup
     return None
 
 
-def _headline(toy: bool) -> list[tuple[str, str]]:
-    """(metric key, label) of the summary plot."""
-    if toy:
-        return [("modes_covered", "modes covered"), ("high_quality_percent", "% high quality")]
-    return [("fid", "MNIST FID (lower is better)"), ("classes_covered", "classes covered")]
+def _headline(kind: DataKind, records: Sequence[dict]) -> list[tuple[str, str]]:
+    """(metric key, label) of the summary plot: the kind's first two columns."""
+    return [(column.key, _header(column, records) + (" (lower is better)" if column.lower_is_better else ""))
+            for column in kind.columns[:2]]
 
 
-def plot_metrics(records: Sequence[dict], presets: Sequence[str], toy: bool, path: Path) -> Optional[Path]:
+def plot_metrics(records: Sequence[dict], presets: Sequence[str], kind: DataKind, path: Path) -> Optional[Path]:
     """Bars of the mean final metric per preset, one dot per ok seed."""
-    panels = [(key, label) for key, label in _headline(toy)
+    panels = [(key, label) for key, label in _headline(kind, records)
               if any(record["metrics"] and key in record["metrics"] for record in records)]
     if not panels:
         return None
@@ -423,55 +544,76 @@ def _seconds(value: Optional[float]) -> str:
     return "—" if value is None else f"{value:.1f}"
 
 
-def summary_table(results: dict, toy: bool) -> list[str]:
+def results_kind(results: dict) -> DataKind:
+    """The DataKind a results.json was evaluated by ("images", the MNIST kind's former name, too)."""
+    name = results["settings"]["kind"]
+    return DATA_KINDS["mnist" if name == "images" else name]
+
+
+def summary_table(results: dict) -> list[str]:
     """The markdown table of mean ± std over seeds per preset (the report's, printed by the command)."""
-    aggregates, records = results["aggregates"], results["records"]
-    if toy:
-        modes = next((record["metrics"]["num_modes"] for record in records if record["metrics"]), None)
-        header = ["Preset", f"Modes (max {modes or '?'})", "% high quality", "Runs ok/diverged/failed", "Wall s per run"]
-    else:
-        header = ["Preset", "MNIST FID", "Classes covered (of 10)", "Max class share %", "Read with p > 0.9 %",
-                  "Runs ok/diverged/failed", "Wall s per run"]
+    aggregates, records, kind = results["aggregates"], results["records"], results_kind(results)
+    header = ["Preset", *(_header(column, records) for column in kind.columns), "Runs ok/diverged/failed",
+              "Wall s per run"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for preset, summary in aggregates.items():
         counts = f"{summary['ok']}/{summary['diverged']}/{summary['failed']}"
-        if toy:
-            cells = [_mean_std(summary, "modes_covered", 1), _mean_std(summary, "high_quality_percent", 1)]
-        else:
-            cells = [_mean_std(summary, "fid", 2), _mean_std(summary, "classes_covered", 1),
-                     _mean_std(summary, "max_class_fraction", 1, percent=True),
-                     _mean_std(summary, "confident_fraction", 1, percent=True)]
+        cells = [_mean_std(summary, column.key, column.digits, column.percent) for column in kind.columns]
         lines.append("| " + " | ".join([f"`{preset}`", *cells, counts, _seconds(summary["seconds_mean"])]) + " |")
     return lines
 
 
-def _runs_table(results: dict, toy: bool) -> list[str]:
-    lines = ["| Preset | Seed | Status | Step | " + ("Modes | % high quality" if toy else "FID | Classes") +
-             " | Wall s |", "|---|---|---|---|---|---|---|"]
-    for record in results["records"]:
+def _runs_table(results: dict) -> list[str]:
+    records, kind = results["records"], results_kind(results)
+    header = ["Preset", "Seed", "Status", "Step", *(_header(column, records) for column in kind.columns),
+              "Wall s", "Eval s"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for record in records:
         metrics = record["metrics"] or {}
-        if toy:
-            cells = [f"{metrics['modes_covered']}/{metrics['num_modes']}" if metrics else "—",
-                     f"{metrics['high_quality_percent']:.1f}" if metrics else "—"]
-        else:
-            cells = [f"{metrics['fid']:.2f}" if "fid" in metrics else "—",
-                     f"{metrics['classes_covered']}/{metrics['num_classes']}" if "classes_covered" in metrics else "—"]
         status = "ok" if record["status"] == "ok" else (record["note"] or record["status"]).replace("|", "/")
         step = "—" if record["step"] is None else f"{record['step']}/{record['steps']}"
-        lines.append(f"| `{record['preset']}` | {record['seed']} | {status} | {step} | " + " | ".join(cells) +
-                     f" | {_seconds(record['seconds'])} |")
+        cells = [f"`{record['preset']}`", str(record["seed"]), status, step,
+                 *(_cell(column, metrics) for column in kind.columns),
+                 _seconds(record["seconds"]), _seconds(record.get("eval_seconds"))]
+        lines.append("| " + " | ".join(cells) + " |")
     return lines
 
 
-def _published(data: str) -> list[str]:
-    """The published figures for a toy mixture, as a markdown table (empty for other data)."""
-    name = data.partition(":")[2] if data.startswith("toy:") else ""
+def _published(data: str, kind: DataKind) -> list[str]:
+    """The published figures for this data (toy mixtures, Stacked MNIST) as markdown tables; [] for other data."""
+    if kind.name == "stacked_mnist":
+        lines = ["Published figures (modes of 1,000 and KL to uniform on 26,000 samples, as here, but with each paper's "
+                 "networks, all 70,000 MNIST digits and far longer training; PacGAN's ± are standard errors over its "
+                 "10 or 50 trials, ours the std over seeds):", ""]
+        for setting, source, rows in PUBLISHED_STACKED_MNIST:
+            lines += [f"*{setting[0].upper()}{setting[1:]}* ({source}):", "", "| Method | Modes | KL |", "|---|---|---|",
+                      *(f"| {method} | {modes} | {kl} |" for method, modes, kl in rows), ""]
+        return lines
+    name = data.partition(":")[2] if kind.name == "toy" else ""
     if name not in PUBLISHED_TOY:
         return []
     rows = [f"| {method} | {modes:g} | {quality:g} |" for method, modes, quality in PUBLISHED_TOY[name]]
     return ["Published figures on this mixture (each paper's own scale, networks and training length; "
             "VEEGAN: Srivastava et al. 2017, Table 1; PacGAN: Lin et al. 2018; GDPP: Elfeki et al. 2019):", "",
             "| Method | Modes | % high quality |", "|---|---|---|", *rows, ""]
+
+
+def _protocol(kind: DataKind, num: Optional[int]) -> str:
+    from tfgan_zoo.metrics.features import EMOJI_REAL_FLOORS
+
+    floors = EMOJI_REAL_FLOORS["emoji32:heldout"]
+    return kind.protocol.format(num=f"{num or kind.default_num:,}", fid_floor=floors["fid"], kid_floor=floors["kid"])
+
+
+def _load_line(records: Sequence[dict], cpus: Optional[int]) -> list[str]:
+    """How loaded the machine was while the runs trained (their 5-minute load averages), if known."""
+    loads = [record["load_average"] for record in records if record.get("load_average") is not None]
+    if not loads:
+        return []
+    return [f"Machine load: the 5-minute load average at the end of each run's training was {min(loads):.1f}-"
+            f"{max(loads):.1f} (mean {np.mean(loads):.1f}) on {cpus} CPUs"
+            + (": the machine was shared with other jobs, so the wall times are longer than on an idle machine."
+               if cpus and max(loads) > cpus else "."), ""]
 
 
 def _machine() -> dict[str, Any]:
@@ -484,20 +626,13 @@ def _machine() -> dict[str, Any]:
             "tensorflow": tf.__version__, "tfgan_zoo": tfgan_zoo.__version__}
 
 
-def render_report(results: dict, pictures: dict[str, dict[str, str]]) -> str:
-    """report.md: the regenerating command, date and machine, the table, then per preset its
-    pictures (paths relative to the report)."""
+def render_report(results: dict, pictures: dict[str, dict[str, str]], notes: str = "") -> str:
+    """report.md: the regenerating command, date and machine, the table, the published figures,
+    `notes` (markdown), then per preset its pictures (paths relative to the report)."""
     settings, machine = results["settings"], results["machine"]
-    toy = settings["kind"] == "toy"
+    kind = results_kind(results)
     presets = settings["presets"]
     steps = "the presets' own steps" if settings["steps"] is None else f"{settings['steps']} steps"
-    if toy:
-        protocol = (f"{settings['num'] or 2500} samples per run; a sample is high quality within 3 std of its nearest "
-                    "mode, a mode is covered when it is the nearest mode of a high-quality sample (docs/architecture.md toy "
-                    "protocol)")
-    else:
-        protocol = (f"{settings['num'] or 5000} samples per run; FID on the MNIST classifier's features against the "
-                    "mnist5k held-out images, classes by the MNIST classifier")
     lines = [
         f"# Stabilisation lab: {', '.join(presets)} on `{settings['data']}`", "",
         "Regenerate with:", "", "```", results["command"], "```", "",
@@ -507,16 +642,19 @@ def render_report(results: dict, pictures: dict[str, dict[str, str]]) -> str:
           f"tfgan_zoo {machine['tfgan_zoo']}.", "",
         f"{steps.capitalize()} per run, seeds 0..{settings['seeds'] - 1}"
         + (f", overrides {', '.join(f'`{k}={format_value(v)}`' for k, v in settings['overrides'].items())}"
-           if settings["overrides"] else "") + f". Evaluation: {protocol}.", "",
-        *summary_table(results, toy), "",
-        *_published(settings["data"]),
+           if settings["overrides"] else "") + f". Evaluation: {_protocol(kind, settings['num'])}.", "",
+        *summary_table(results), "",
         "Mean ± std (population) over the runs with status ok; diverged (non-finite loss) and failed runs are "
         "counted but left out of the means. Wall time: training of one ok run (building, fitting, checkpoints and "
         "sample pictures; not the evaluation).", "",
+        *_load_line(results["records"], machine.get("cpus")),
+        *_published(settings["data"], kind),
     ]
+    if notes.strip():
+        lines += [notes.strip(), ""]
     if "metrics" in pictures.get("", {}):
         lines += [f"![final metrics]({pictures['']['metrics']})", ""]
-    lines += ["## Runs", "", *_runs_table(results, toy), ""]
+    lines += ["## Runs", "", *_runs_table(results), ""]
     from tfgan_zoo.presets import list_presets
 
     descriptions = list_presets()
@@ -533,15 +671,15 @@ def render_report(results: dict, pictures: dict[str, dict[str, str]]) -> str:
     return "\n".join(lines)
 
 
-def write_outputs(results: dict, out: Path, report: Optional[Path] = None) -> Path:
+def write_outputs(results: dict, out: Path, report: Optional[Path] = None, notes: str = "") -> Path:
     """The plots and the report (default out/report.md; written atomically, picture links relative
-    to its folder); returns the report path."""
+    to its folder, `notes` markdown after the tables); returns the report path."""
     report = Path(report) if report is not None else out / REPORT_FILE
 
     def link(path: Path) -> str:
         return Path(os.path.relpath(path, report.parent)).as_posix()
 
-    toy = results["settings"]["kind"] == "toy"
+    kind = results_kind(results)
     plots = out / PLOTS_DIR
     plots.mkdir(parents=True, exist_ok=True)
     pictures: dict[str, dict[str, str]] = {}
@@ -556,17 +694,17 @@ def write_outputs(results: dict, out: Path, report: Optional[Path] = None) -> Pa
                     f"No run finished; the last samples of seed {record['seed']} before it {record['status']} "
                     f"(step {step})")
             mine["samples"] = link(path)
-            mine["samples_caption"] = what + (", with the mode centres as red crosses" if toy else "")
+            mine["samples_caption"] = what + (", with the mode centres as red crosses" if kind.name == "toy" else "")
         losses = plot_losses(preset, records, out, plots / f"{preset}-losses.png")
         if losses is not None:
             mine["losses"] = link(losses)
         pictures[preset] = mine
-    summary = plot_metrics(results["records"], results["settings"]["presets"], toy, plots / "metrics.png")
+    summary = plot_metrics(results["records"], results["settings"]["presets"], kind, plots / "metrics.png")
     if summary is not None:
         pictures[""] = {"metrics": link(summary)}
     report.parent.mkdir(parents=True, exist_ok=True)
     with replacing(report) as temporary:
-        temporary.write_text(render_report(results, pictures))
+        temporary.write_text(render_report(results, pictures, notes))
     return report
 
 
@@ -576,29 +714,45 @@ def _now() -> str:
     return datetime.datetime.now().isoformat(timespec="seconds")
 
 
+def _read_notes(notes: Optional[PathLike]) -> str:
+    if notes is None:
+        return ""
+    path = Path(notes)
+    if path.suffix.lower() != ".md":
+        raise CompareError(f"--notes must name a markdown file ending in .md, got {str(notes)!r}.")
+    try:
+        return path.read_text()
+    except (OSError, UnicodeDecodeError) as error:
+        raise CompareError(f"Cannot read --notes {str(notes)!r}: {error.strerror if isinstance(error, OSError) else error}.") from None
+
+
 def compare(presets: Union[str, Sequence[str]], data: str, steps: Optional[int], seeds: int, out: PathLike,
             overrides: Optional[dict[str, Any]] = None, num: Optional[int] = None, progress: bool = True,
-            echo: Optional[Callable[[str], None]] = print, report: Optional[PathLike] = None) -> dict:
+            echo: Optional[Callable[[str], None]] = print, report: Optional[PathLike] = None,
+            notes: Optional[PathLike] = None) -> dict:
     """Train every preset under seeds 0..seeds-1 on `data`, evaluate each run and write
     `out`/results.json, `out`/report.md and `out`/plots/ (see the module docstring).
 
     `steps` None keeps each preset's own; `overrides` ({"generator.width": 16}) apply to every
-    preset; `num` is the evaluation's sample count (default 2,500 toy points, 5,000 images).
-    `report` puts the markdown elsewhere than `out`/report.md (e.g. reports/ring8.md beside
-    reports/ring8/). Bad input raises CompareError before anything is written; a diverged or failed run is
-    recorded, not raised. Returns the results.json content.
+    preset; `num` is the evaluation's sample count (default by data kind: 2,500 toy points, 26,000
+    Stacked MNIST images, 5,000 other images). `report` puts the markdown elsewhere than
+    `out`/report.md (e.g. reports/ring8.md beside reports/ring8/); `notes` names a markdown file
+    inserted after the tables (the setting, its sources and deviations). Bad input raises
+    CompareError before anything is written; a diverged or failed run is recorded, not raised.
+    Returns the results.json content.
     """
     from tfgan_zoo.training import runner
 
     say = echo or (lambda message: None)
     names = _preset_list(presets)
     if not isinstance(data, str) or not data.strip():
-        raise CompareError("--data needs a data spec, e.g. toy:ring8, toy:grid25 or mnist5k.")
+        raise CompareError("--data needs a data spec, e.g. toy:ring8, toy:grid25, mnist5k, stacked_mnist or emoji32.")
     steps = _check_count("--steps", steps, allow_none=True)
     seeds = _check_count("--seeds", seeds)
     num = _check_count("--num", num, allow_none=True)
     overrides = dict(overrides or {})
     out_path = Path(out)
+    notes_text = _read_notes(notes)
     try:
         runner.check_writable(out_path)
         if report is not None:
@@ -608,13 +762,10 @@ def compare(presets: Union[str, Sequence[str]], data: str, steps: Optional[int],
     except runner.RunError as error:
         raise CompareError(str(error)) from None
     info, total_steps = _validate_presets(names, data, steps, overrides, out_path)
-    toy = info.kind == "points"
-    if not toy and tuple(info.shape or ()) != (28, 28, 1):
-        raise CompareError(f"compare evaluates toy points (toy:ring8, toy:grid25) or 28x28 grey images (MNIST-domain "
-                         f"FID and classes, e.g. mnist5k); {data!r} holds images of shape {tuple(info.shape)}.")
-    argv = command_argv(names, data, steps, seeds, out, overrides, num, report)
+    kind = data_kind(data, info)
+    argv = command_argv(names, data, steps, seeds, out, overrides, num, report, notes)
     settings = {"presets": names, "data": data, "steps": steps, "seeds": seeds, "overrides": overrides, "num": num,
-                "kind": "toy" if toy else "images"}
+                "kind": kind.name}
     previous, previous_created = _load_previous(out_path, settings)
     grid = [(preset, seed) for preset in names for seed in range(seeds)]
     for preset, seed in grid:
@@ -629,18 +780,19 @@ def compare(presets: Union[str, Sequence[str]], data: str, steps: Optional[int],
         tag = f"[{index}/{len(grid)}] {preset} seed {seed}"
         record = previous.get((preset, seed))
         if _reusable(record, out_path, total_steps[preset]):
-            say(f"{tag}: reused from {RESULTS_FILE}: {_result_line(record, toy)}")
+            say(f"{tag}: reused from {RESULTS_FILE}: {_result_line(record, kind)}")
         else:
             say(f"{tag}: training {total_steps[preset]} steps ...")
             record = _train_and_evaluate(_new_record(preset, seed, total_steps[preset]), out_path, data, overrides,
-                                         num, toy, progress)
-            say(f"{tag}: {_result_line(record, toy)}")
+                                         num, kind, progress)
+            say(f"{tag}: {_result_line(record, kind)}")
         results["records"].append(record)
         results["aggregates"] = aggregate(results["records"], names)
         results["updated"] = _now()
         runner.write_json_atomic(out_path / RESULTS_FILE, results)
-    write_outputs(results, out_path, None if report is None else Path(report))
+    write_outputs(results, out_path, None if report is None else Path(report), notes_text)
     return results
 
 
-__all__ = ["CompareError", "aggregate", "command_argv", "compare", "render_report", "summary_table", "write_outputs"]
+__all__ = ["DATA_KINDS", "Column", "CompareError", "DataKind", "aggregate", "command_argv", "compare", "data_kind",
+           "render_report", "results_kind", "summary_table", "write_outputs"]
