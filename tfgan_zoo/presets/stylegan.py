@@ -77,14 +77,16 @@ register("stylegan_celeba", derive(
 if (Path(__file__).resolve().parent.parent / "data" / "emoji.py").is_file():
     EMOJI_SCHEDULE = {"start_resolution": 8, "final_resolution": 32, "stable_images": 32_000, "fade_images": 32_000}
     register("stylegan_emoji32", derive(
-        STYLEGAN_MNIST5K, "StyleGAN (Karras 2019) on the embedded colour emoji at 32x32, grown 8 -> 32",
+        STYLEGAN_MNIST5K, "StyleGAN (Karras 2019) on the embedded colour emoji (unconditional) at 32x32, grown 8 -> 32; "
+        "truncation cutoff 8 = all 8 style layers",
         {"data": "emoji32", "data_fit": "exact", "model.schedule": EMOJI_SCHEDULE, "generator.channels": 3,
          "generator.fmap_base": 512, "generator.fmap_max": 128, "discriminator.channels": 3,
          "discriminator.fmap_base": 512, "discriminator.fmap_max": 128,
          "training.steps": steps_for(EMOJI_SCHEDULE, 192_000, 32)}))
     EMOJI64_SCHEDULE = {**EMOJI_SCHEDULE, "final_resolution": 64}
     register("stylegan_emoji64", derive(
-        STYLEGAN_MNIST5K, "StyleGAN (Karras 2019) on the embedded colour emoji at 64x64, grown 8 -> 64",
+        STYLEGAN_MNIST5K, "StyleGAN (Karras 2019) on the embedded colour emoji (unconditional) at 64x64, grown 8 -> 64; "
+        "truncation cutoff 8 = the 4x4-32x32 layers of 10",
         {"data": "emoji64", "data_fit": "exact", "model.schedule": EMOJI64_SCHEDULE, "generator.channels": 3,
          "generator.resolution": 64, "generator.fmap_base": 1024, "generator.fmap_max": 128,
          "discriminator.resolution": 64, "discriminator.channels": 3, "discriminator.fmap_base": 1024,
