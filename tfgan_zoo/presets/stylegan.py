@@ -17,12 +17,11 @@ The small presets are sized for two CPU cores: narrow networks (fmap_base 256: 6
 8x8, 16 at 32x32), w and z of 64, and phases of 16k images instead of 600k.
 
 Cost of `stylegan_mnist5k` (5,000 steps of 32), measured on a shared two-core machine (load
-average 15-30, so CPU time, not wall time, is the figure): about 0.3 CPU-s per step at 8x8 and
-the 16x16 fade, 0.4 at 16x16, 0.6-0.8 at the 32x32 fade; the first 1,800 steps took 12.4 CPU minutes,
-and the 3,200 steps left at 32x32 project to 35-45 more. Whether it reaches the issue's bar (all ten
-digits, >= 80% read with p > 0.9, in 20 minutes on 2 cores) is not yet measured; at these costs
-20 minutes needs the two cores idle and nearly perfect scaling, so the 96k-image final phase is
-the knob to shorten if it misses.
+average 5-30, so CPU time, not wall time, is the figure): about 0.3 CPU-s per step at 8x8 and the
+16x16 fade, 0.4 at 16x16, 0.6-0.8 at the 32x32 fade, 0.47 at 32x32; 3,200 steps took 23 CPU
+minutes, the whole run projects to about 37. Not yet verified against the issue's bar (all ten
+digits, >= 80% read with p > 0.9, in 20 minutes on 2 cores): the EMA samples at step 3,000 were
+mostly 3s and 8s (too few classes), so the recipe likely needs tuning.
 """
 from __future__ import annotations
 
