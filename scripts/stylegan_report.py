@@ -51,10 +51,20 @@ def train_or_reuse(runs: Path, name: str, overrides: dict, steps: int | None) ->
     resume = (run_dir / runner.CONFIG_FILE).is_file()
     load_before, cpu_before, start = os.getloadavg()[0], time.process_time(), time.time()
     result = runner.train(PRESET, out=run_dir, overrides=overrides, steps=steps, resume=resume, progress=False)
-    timing = {"steps": result.step, "seconds": time.time() - start, "cpu_seconds": time.process_time() - cpu_before,
-              "load_average": [load_before, os.getloadavg()[0]], "resumed": resume}
+    timing = {"steps": result.step, "seconds": training_seconds(run_dir, time.time() - start),
+              "cpu_seconds": time.process_time() - cpu_before, "load_average": [load_before, os.getloadavg()[0]],
+              "resumed": resume}
     timing_file.write_text(json.dumps(timing, indent=2) + "\n")
     return timing
+
+
+def training_seconds(run_dir: Path, fallback: float) -> float:
+    """The run's wall time over all its segments: metrics.csv's last elapsed_s (it continues
+    across resumes), or `fallback` when the run logged no row."""
+    from tfgan_zoo.training import runner
+
+    rows = (run_dir / runner.METRICS_FILE).read_text().splitlines() if (run_dir / runner.METRICS_FILE).is_file() else []
+    return float(rows[-1].split(",")[1]) if len(rows) > 1 else fallback
 
 
 def crop(images: np.ndarray) -> np.ndarray:
@@ -113,9 +123,16 @@ def copy_styles(parts: Any, w_a: Any, w_b: Any, layers: range) -> Any:
     return tf.where(mask, parts.styles(w_b), parts.styles(w_a))
 
 
+def save_figure(images: np.ndarray, nrow: int, path: Path, zoom: int = 3) -> None:
+    """A grid of images in [-1, 1], each pixel drawn `zoom` x `zoom` (32 px cells are small on screen)."""
+    from tfgan_zoo.images import image_grid, save_png
+
+    grid = image_grid(images, nrow=nrow)
+    save_png(grid.repeat(zoom, axis=0).repeat(zoom, axis=1), path)
+
+
 def mixing_grids(gan: Any, out_dir: Path, rows: int = 5, columns: int = 6) -> list[str]:
     """One grid per style group: the top row sources B, the left column sources A (fixed noise)."""
-    from tfgan_zoo.images import image_grid, save_png
     from tfgan_zoo.models.stylegan import style_parts
 
     parts = style_parts(gan.sampling_generator)
@@ -131,31 +148,29 @@ def mixing_grids(gan: Any, out_dir: Path, rows: int = 5, columns: int = 6) -> li
             a = np.repeat(w_a[i : i + 1], columns, axis=0)
             cells += [own(w_a[i : i + 1]), np.asarray(parts.synthesize(copy_styles(parts, a, w_b, layers), noise="fixed"))]
         name = f"mixing_{index}.png"
-        save_png(image_grid(np.concatenate(cells), nrow=columns + 1), out_dir / name)
+        save_figure(np.concatenate(cells), columns + 1, out_dir / name)
         names.append((group, name))
     return names
 
 
 def noise_figure(gan: Any, out_dir: Path, num: int = 200) -> dict:
     """Samples of one w with fresh noise, and the per-pixel standard deviation over `num` of them."""
-    from tfgan_zoo.images import image_grid, save_png
 
     z = np.repeat(np.random.default_rng(5).standard_normal((1, gan.latent_dim)).astype("float32"), num, axis=0)
     samples = gan.generate(z, noise="random", stage="final")
     std = samples.std(axis=0)
     scaled = std / max(float(std.max()), 1e-8) * 2.0 - 1.0  # 0 -> black, the largest std -> white
-    save_png(image_grid(np.concatenate([samples[:7], scaled[None]]), nrow=8), out_dir / "noise.png")
+    save_figure(np.concatenate([samples[:7], scaled[None]]), 8, out_dir / "noise.png")
     stroke = samples.mean(axis=0) > 0.0
     return {"std_mean": float(std.mean()), "std_stroke": float(std[stroke].mean()),
             "std_background": float(std[~stroke].mean()), "stroke_fraction": float(stroke.mean())}
 
 
 def psi_rows(gan: Any, out_dir: Path, per_row: int = 10) -> str:
-    from tfgan_zoo.images import image_grid, save_png
 
     z = np.random.default_rng(3).standard_normal((per_row, gan.latent_dim)).astype("float32")
     rows = [gan.generate(z, psi=psi, noise="fixed", stage="final") for psi in PSIS]
-    save_png(image_grid(np.concatenate(rows), nrow=per_row), out_dir / "psi.png")
+    save_figure(np.concatenate(rows), per_row, out_dir / "psi.png")
     return "psi.png"
 
 
@@ -171,16 +186,17 @@ def write_report(path: Path, results: dict, command: str) -> None:
         "w_avg (decay 0.995), the non-saturating loss with R1 (gamma 10), Adam(1e-3, 0, 0.99), a generator EMA, "
         f"grown from 8x8 to 32x32 (preset `{PRESET}`, seed 0; the digits padded to 32x32). Samples are cropped back "
         "to 28x28 and judged by the shipped MNIST classifier against the 1,000 held-out digits (real-data FID floor "
-        "0.25); 5,000 samples unless said, psi 1 and fresh noise unless said.", "",
+        f"0.25); {results['num']:,} samples unless said, psi 1 and fresh noise unless said.", "",
         "## The preset's target", "",
         "| samples classified with confidence > 0.9 | classes among them | MNIST FID | steps | wall time | CPU time | load average (start, end) |",
         "|---|---|---|---|---|---|---|",
         f"| {100 * target['confident']:.1f}% (target >= 80%) | {target['confident_classes']} / 10 | {target['fid']:.2f} | "
         f"{main['steps']} | {main['seconds'] / 60:.1f} min | {main['cpu_seconds'] / 60:.1f} min | "
         f"{main['load_average'][0]:.1f}, {main['load_average'][1]:.1f} |", "",
-        f"Class counts (argmax over 5,000 samples, digits 0-9): {target['class_counts']}.", "",
+        f"Class counts (argmax over {results['num']:,} samples, digits 0-9): {target['class_counts']}.", "",
         "The time is for two CPU cores; a load average above 2 means other jobs shared them and the wall time is "
-        "inflated (the CPU time is this process's).", "",
+        "inflated (the CPU time is this process's"
+        + ("; the run was resumed, so it counts the last segment only)." if main["resumed"] else ")."), "",
         "## The mixing regulariser (the paper's Table 2, at small scale)", "",
         "FID of samples whose styles come from one latent, or from two latents mixed at a crossover drawn "
         "uniformly over the layers 1-7 (as the regulariser draws it), for the same preset trained with mixing "
@@ -247,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     judge = Judge()
     gans = {key: runner.load_run(runs / key)[0] for key in timing}
     main_gan = gans["mix90"]
-    results: dict = {"runs": timing}
+    results: dict = {"runs": timing, "num": args.num}
     results["target"] = judge.scores(main_gan.generate(args.num, seed=0, stage="final"))
     results["mixing"] = {key: {str(n): judge.scores(mixed_latent_samples(gan, args.num, n, seed=1)) for n in (1, 2)}
                          for key, gan in gans.items()}

@@ -77,3 +77,37 @@ def test_psi_on_a_run_that_is_not_stylegan_is_one_line(tmp_path, capsys):
     error = capsys.readouterr().err.strip()
     assert "\n" not in error and "--psi 0.7 is the truncation in W of a style-based generator" in error
     assert "is a ProgressiveGAN" in error and not (tmp_path / "s.png").exists()
+
+
+@pytest.mark.parametrize("preset, resolution, style_layers, cutoff", [
+    ("stylegan_emoji32", 32, 8, 8), ("stylegan_emoji64", 64, 10, 8)])
+def test_the_emoji_presets_train_on_the_colour_emoji(tmp_path, preset, resolution, style_layers, cutoff):
+    """The emoji presets at tiny widths, one doubling to the final resolution on the embedded emoji:
+    finite losses, w_avg tracked, the cutoff the official 8 (all 8 layers at 32 px, 4x4-32x32 of 10 at 64)."""
+    tiny = {**TINY, "data_fit": "exact", "generator.resolution": resolution, "discriminator.resolution": resolution,
+            "model.schedule": {"start_resolution": resolution // 2, "final_resolution": resolution,
+                               "stable_images": 4, "fade_images": 4}}
+    steps = 3  # stable, fade, final (4 images a phase, 4 a batch)
+    result = runner.train(preset, steps=steps, batch_size=4, out=tmp_path / "run", overrides=tiny, progress=False)
+    gan, config = runner.load_run(tmp_path / "run")
+    assert config.data == f"emoji{resolution}" and gan.fully_grown and gan.trained_steps == steps
+    parts = style_parts(gan.sampling_generator)
+    assert (parts.num_layers, parts.w_average.truncation_cutoff) == (style_layers, cutoff)
+    assert np.abs(parts.w_average.w_avg.numpy()).max() > 0
+    assert result.step == steps and all(np.isfinite(float(result.logs[key])) for key in ("d_loss", "g_loss"))
+    samples = gan.generate(4, seed=0, psi=0.7, stage="final")
+    assert samples.shape == (4, resolution, resolution, 3) and np.all(np.abs(samples) <= 1.0)
+    assert samples.std(axis=0).mean() > 0  # different z, different pictures
+
+
+@pytest.mark.parametrize("setting, message", [
+    ("generator.truncation_cutoff=9", "truncation_cutoff must be an integer in [1, 8] (the generator has 8 style layers), got 9"),
+    ("generator.truncation_cutoff=0", "truncation_cutoff must be an integer in [1, 8] (the generator has 8 style layers), got 0"),
+    ("model.style_mixing_prob=1.5", "style_mixing_prob must be in [0, 1], got 1.5"),
+])
+def test_a_bad_cutoff_or_mixing_probability_is_one_line_and_writes_nothing(tmp_path, capsys, setting, message):
+    code = cli.main(["train", "--preset", "stylegan_mnist5k", "--set", setting, "--steps", "1",
+                     "--out", str(tmp_path / "run"), "--no-progress"])
+    error = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert code == 2 and len(error) == 1 and message in error[0], error
+    assert not (tmp_path / "run").exists()
