@@ -14,6 +14,9 @@ tfgan_zoo nor Keras to run. Its signatures (`saved_model_cli show --dir PATH --a
                           outputs images uint8   (-1, H, W, C)      round((x + 1) * 127.5), clipped
                                                                     to [0, 255]
         float_images      same inputs; outputs images float32 (-1, H, W, C) in [-1, 1]
+        sample            inputs  seed int64 (-1), truncation float32 (-1) (<= 0: none, else the
+                                  |z_i| threshold) [, label]; outputs images uint8: the latents
+                                  drawn in the graph per seed (tfgan_zoo.export_seeded)
     point generators (output (batch, D), e.g. the 2-D toy MLPs)
         serving_default   same inputs; outputs points float32 (-1, D) -- raw values, no uint8 form
     style-based generators (tfgan_zoo.models.stylegan_generator; see tfgan_zoo.export_style)
@@ -81,7 +84,9 @@ class GeneratorSpec:
     `output_kind` is "images" (output (batch, H, W, C) in [-1, 1]) or "points" (output (batch, D));
     `output_shape` leaves out the batch axis. `z_index` / `label_index` are the positions of the
     inputs in `generator.inputs` (label_index is None when unconditional). `style_layers` is the
-    number of style layers of a style-based generator (None for others).
+    number of style layers of a style-based generator (None for others). `prior` (a LatentPrior)
+    adds the seeded `sample` signature (tfgan_zoo.export_seeded) to an image generator that is not
+    style-based; export_generator sets it, describe_generator leaves it None.
     """
 
     latent_dim: int
@@ -91,6 +96,7 @@ class GeneratorSpec:
     z_index: int = 0
     label_index: Optional[int] = None
     style_layers: Optional[int] = None
+    prior: Any = None
 
     @property
     def conditional(self) -> bool:
@@ -110,14 +116,19 @@ class GeneratorSpec:
         if self.output_kind == "points":
             return {SERVING_SIGNATURE: {"inputs": inputs, "outputs": {
                 "points": {"dtype": "float32", "shape": shape, "description": "generated points (raw values)"}}}}
-        return {
-            SERVING_SIGNATURE: {"inputs": inputs, "outputs": {
-                "images": {"dtype": "uint8", "shape": shape, "range": [0, 255],
-                           "description": "round((x + 1) * 127.5) clipped to [0, 255]"}}},
+        uint8 = {"images": {"dtype": "uint8", "shape": shape, "range": [0, 255],
+                            "description": "round((x + 1) * 127.5) clipped to [0, 255]"}}
+        described = {
+            SERVING_SIGNATURE: {"inputs": inputs, "outputs": uint8},
             FLOAT_SIGNATURE: {"inputs": inputs, "outputs": {
                 "images": {"dtype": "float32", "shape": shape, "range": [-1.0, 1.0],
                            "description": "the generator's tanh output"}}},
         }
+        if self.prior is not None:
+            from tfgan_zoo.export_seeded import SAMPLE_SIGNATURE, sample_signature
+
+            described[SAMPLE_SIGNATURE] = sample_signature(self, inputs, uint8)
+        return described
 
 
 def _sub_layers(model: keras.Model) -> list:
@@ -226,6 +237,19 @@ def to_uint8_tensor(images: tf.Tensor) -> tf.Tensor:
     return tf.cast(tf.clip_by_value(scaled, 0.0, 255.0), tf.uint8)
 
 
+def checked_batch(value: tf.Tensor, batch: tf.Tensor, name: str, of: str = "z") -> tf.Tensor:
+    """`value` checked at run time to have shape (batch,): "{name} must have shape (batch,) with
+    the batch size of {of}"."""
+    message = f"{name} must have shape (batch,) with the batch size of {of}"
+    size = tf.gather(tf.concat([tf.shape(value), [-1]], 0), 0)
+    checks = [
+        tf.debugging.assert_equal(tf.size(value), size, message=message),
+        tf.debugging.assert_equal(size, tf.cast(batch, size.dtype), message=message),
+    ]
+    with tf.control_dependencies(checks):
+        return tf.ensure_shape(value, [None])
+
+
 def _checked_inputs(spec: GeneratorSpec, z: tf.Tensor, label: Optional[tf.Tensor], name: str = "z"):
     """In-graph validation. TF Serving feeds the signature tensors without checking them against the
     signature's shapes, and Grappler folds shape arithmetic (tf.rank, ...) to the signature's static
@@ -246,14 +270,7 @@ def _checked_inputs(spec: GeneratorSpec, z: tf.Tensor, label: Optional[tf.Tensor
     checks = [tf.debugging.assert_all_finite(z, f"{name} must be finite")]
     if label is not None:
         k = spec.num_classes
-        shape_message = f"label must have shape (batch,) with the batch size of {name}"
-        label_batch = tf.gather(tf.concat([tf.shape(label), [-1]], 0), 0)
-        label_checks = [
-            tf.debugging.assert_equal(tf.size(label), label_batch, message=shape_message),
-            tf.debugging.assert_equal(label_batch, batch, message=shape_message),
-        ]
-        with tf.control_dependencies(label_checks):
-            label = tf.ensure_shape(label, [None])
+        label = checked_batch(label, batch, "label", name)
         range_message = f"label must be in [0, {k})"
         checks.append(tf.debugging.assert_greater_equal(label, 0, message=range_message))
         checks.append(tf.debugging.assert_less(label, k, message=range_message))
@@ -309,7 +326,12 @@ def default_endpoints(generator: keras.Model, spec: GeneratorSpec) -> dict:
 
     if spec.output_kind == "points":
         return {SERVING_SIGNATURE: (points, signature)}
-    return {SERVING_SIGNATURE: (images_uint8, signature), FLOAT_SIGNATURE: (images_float, signature)}
+    endpoints = {SERVING_SIGNATURE: (images_uint8, signature), FLOAT_SIGNATURE: (images_float, signature)}
+    if spec.prior is not None:
+        from tfgan_zoo.export_seeded import SAMPLE_SIGNATURE, sample_endpoint
+
+        endpoints[SAMPLE_SIGNATURE] = sample_endpoint(generator, spec, spec.prior)
+    return endpoints
 
 
 def build_archive(generator: keras.Model, spec: GeneratorSpec) -> Any:
@@ -392,6 +414,8 @@ def export_generator(
             prior = generator.prior
         generator = generator.sampling_generator
     spec = describe_generator(generator, latent_dim=latent_dim, num_classes=num_classes)
+    if spec.output_kind == "images" and spec.style_layers is None:  # + the seeded `sample` signature
+        spec = dataclasses.replace(spec, prior=as_prior(prior))
     if model_card is not None and not isinstance(model_card, dict):
         raise ExportError(f"model_card must be a dict or None, got {type(model_card).__name__}.")
     path = Path(path)

@@ -27,7 +27,7 @@ import keras
 import tensorflow as tf
 
 from tfgan_zoo.export import (
-    FLOAT_SIGNATURE, SERVING_SIGNATURE, GeneratorSpec, _checked_inputs, to_uint8_tensor,
+    FLOAT_SIGNATURE, SERVING_SIGNATURE, GeneratorSpec, _checked_inputs, checked_batch, to_uint8_tensor,
 )
 from tfgan_zoo.models.stylegan import style_parts
 
@@ -37,14 +37,7 @@ MIX_SIGNATURE = "mix"
 def _checked_per_sample(value: tf.Tensor, batch: tf.Tensor, name: str, low: float, high: float,
                         what: str) -> tf.Tensor:
     """`value` of shape (batch,) with every entry in [low, high] (NaN fails), checked at run time."""
-    shape_message = f"{name} must have shape (batch,) with the batch size of z"
-    size = tf.gather(tf.concat([tf.shape(value), [-1]], 0), 0)
-    checks = [
-        tf.debugging.assert_equal(tf.size(value), size, message=shape_message),
-        tf.debugging.assert_equal(size, batch, message=shape_message),
-    ]
-    with tf.control_dependencies(checks):
-        value = tf.ensure_shape(value, [None])
+    value = checked_batch(value, batch, name)
     inside = tf.reduce_all((value >= tf.cast(low, value.dtype)) & (value <= tf.cast(high, value.dtype)))
     check = tf.debugging.Assert(inside, [f"{name} must be in [{low:g}, {high:g}] ({what}), got", value])
     with tf.control_dependencies([check]):
