@@ -22,7 +22,7 @@ from typing import Any, Optional
 
 import tensorflow as tf
 
-from tfgan_zoo.export import GeneratorSpec, _forward, checked_batch, to_uint8_tensor
+from tfgan_zoo.serving_graph import checked_batch, forward, to_uint8_tensor
 from tfgan_zoo.latent import MIN_TRUNCATION, LatentPrior
 
 SAMPLE_SIGNATURE = "sample"
@@ -69,16 +69,16 @@ def seeded_latents(seed: tf.Tensor, truncation: tf.Tensor, latent_dim: int, prio
     return tf.map_fn(one_row, (seed, truncation), fn_output_signature=tf.TensorSpec([latent_dim], tf.float32))
 
 
-def seeded_images(generator: Any, spec: GeneratorSpec, prior: LatentPrior, seed: tf.Tensor,
+def seeded_images(generator: Any, spec: "GeneratorSpec", prior: LatentPrior, seed: tf.Tensor,
                   truncation: tf.Tensor, label: Optional[tf.Tensor]) -> tf.Tensor:
     """Images in [-1, 1] from seeds (the `sample` signature's graph; inputs checked at run time)."""
     seed = checked_batch(seed, tf.gather(tf.concat([tf.shape(seed), [-1]], 0), 0), "seed", "seed")
     truncation = checked_truncation(truncation, tf.shape(seed)[0])
     z = seeded_latents(seed, truncation, spec.latent_dim, prior)
-    return _forward(generator, spec, z, label)  # checks label: its range, the batch of seed
+    return forward(generator, spec, z, label)  # checks label: its range, the batch of seed
 
 
-def sample_endpoint(generator: Any, spec: GeneratorSpec, prior: LatentPrior) -> tuple:
+def sample_endpoint(generator: Any, spec: "GeneratorSpec", prior: LatentPrior) -> tuple:
     """(function, input signature) of the `sample` signature."""
     signature = [tf.TensorSpec([None], tf.int64, name="seed"), tf.TensorSpec([None], tf.float32, name="truncation")]
     if spec.conditional:
@@ -92,7 +92,7 @@ def sample_endpoint(generator: Any, spec: GeneratorSpec, prior: LatentPrior) -> 
     return sample, signature
 
 
-def sample_signature(spec: GeneratorSpec, inputs: dict, outputs: dict) -> dict:
+def sample_signature(spec: "GeneratorSpec", inputs: dict, outputs: dict) -> dict:
     """The model card's description of `sample` (`inputs`: the z [, label] entries; `outputs`:
     serving_default's uint8 images)."""
     described = {
