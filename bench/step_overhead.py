@@ -19,6 +19,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 import tfgan_zoo as tz  # noqa: E402
+from _timing import FitTimer  # noqa: E402
 from tfgan_zoo.losses import cross_entropy_discriminator_loss, nonsaturating_generator_loss  # noqa: E402
 from tfgan_zoo.models import dcgan_discriminator, dcgan_generator  # noqa: E402
 
@@ -68,16 +69,7 @@ def generic(steps: int, jit_compile: bool, steps_per_execution: int = 1) -> floa
     gan = tz.GAN(generator, discriminator, LATENT, seed=0)
     gan.compile(loss="nonsaturating", jit_compile=jit_compile, steps_per_execution=steps_per_execution)
     gan.fit(images(5 * steps_per_execution), epochs=1, verbose=0)  # trace and warm up
-
-    class Timer(keras.callbacks.Callback):
-        def on_train_batch_begin(self, batch, logs=None):
-            if batch == 0:
-                self.start = time.perf_counter()
-
-        def on_train_end(self, logs=None):
-            self.seconds = time.perf_counter() - self.start
-
-    timer = Timer()
+    timer = FitTimer()
     gan.fit(images(steps + steps_per_execution), epochs=1, verbose=0, callbacks=[timer])
     return timer.seconds / steps
 

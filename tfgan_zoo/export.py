@@ -14,6 +14,9 @@ tfgan_zoo nor Keras to run. Its signatures (`saved_model_cli show --dir PATH --a
                           outputs images uint8   (-1, H, W, C)      round((x + 1) * 127.5), clipped
                                                                     to [0, 255]
         float_images      same inputs; outputs images float32 (-1, H, W, C) in [-1, 1]
+        sample            inputs  seed int64 (-1), truncation float32 (-1) (<= 0: none, else the
+                                  |z_i| threshold) [, label]; outputs images uint8: the latents
+                                  drawn in the graph per seed (tfgan_zoo.export_seeded)
     point generators (output (batch, D), e.g. the 2-D toy MLPs)
         serving_default   same inputs; outputs points float32 (-1, D) -- raw values, no uint8 form
     style-based generators (tfgan_zoo.models.stylegan_generator; see tfgan_zoo.export_style)
@@ -59,14 +62,15 @@ import tensorflow as tf
 from tfgan_zoo._paths import created_parents, unwritable_reason
 from tfgan_zoo.errors import InputError
 from tfgan_zoo.latent import PriorSpec, as_prior
+from tfgan_zoo.serving_graph import (  # noqa: F401  (SERVING_SIGNATURE, FLOAT_SIGNATURE: part of this API)
+    FLOAT_SIGNATURE, SERVING_SIGNATURE, checked_batch, checked_inputs, forward, to_uint8_tensor,
+)
 from tfgan_zoo.model_card import (  # noqa: F401  (CARD_FORMAT, README_FILE: part of this module's API)
     CARD_FORMAT, MODEL_CARD_FILE, README_FILE, make_model_card, model_card_readme, run_model_card, run_prior,
 )
 
 PathLike = Union[str, os.PathLike]
 
-SERVING_SIGNATURE = "serving_default"
-FLOAT_SIGNATURE = "float_images"
 SPEC_COLLECTION = "tfgan_zoo_spec"
 
 
@@ -81,7 +85,9 @@ class GeneratorSpec:
     `output_kind` is "images" (output (batch, H, W, C) in [-1, 1]) or "points" (output (batch, D));
     `output_shape` leaves out the batch axis. `z_index` / `label_index` are the positions of the
     inputs in `generator.inputs` (label_index is None when unconditional). `style_layers` is the
-    number of style layers of a style-based generator (None for others).
+    number of style layers of a style-based generator (None for others). `prior` (a LatentPrior)
+    adds the seeded `sample` signature (tfgan_zoo.export_seeded) to an image generator that is not
+    style-based; export_generator sets it, describe_generator leaves it None.
     """
 
     latent_dim: int
@@ -91,6 +97,7 @@ class GeneratorSpec:
     z_index: int = 0
     label_index: Optional[int] = None
     style_layers: Optional[int] = None
+    prior: Any = None
 
     @property
     def conditional(self) -> bool:
@@ -110,14 +117,19 @@ class GeneratorSpec:
         if self.output_kind == "points":
             return {SERVING_SIGNATURE: {"inputs": inputs, "outputs": {
                 "points": {"dtype": "float32", "shape": shape, "description": "generated points (raw values)"}}}}
-        return {
-            SERVING_SIGNATURE: {"inputs": inputs, "outputs": {
-                "images": {"dtype": "uint8", "shape": shape, "range": [0, 255],
-                           "description": "round((x + 1) * 127.5) clipped to [0, 255]"}}},
+        uint8 = {"images": {"dtype": "uint8", "shape": shape, "range": [0, 255],
+                            "description": "round((x + 1) * 127.5) clipped to [0, 255]"}}
+        described = {
+            SERVING_SIGNATURE: {"inputs": inputs, "outputs": uint8},
             FLOAT_SIGNATURE: {"inputs": inputs, "outputs": {
                 "images": {"dtype": "float32", "shape": shape, "range": [-1.0, 1.0],
                            "description": "the generator's tanh output"}}},
         }
+        if self.prior is not None:
+            from tfgan_zoo.export_seeded import SAMPLE_SIGNATURE, sample_signature
+
+            described[SAMPLE_SIGNATURE] = sample_signature(self, inputs, uint8)
+        return described
 
 
 def _sub_layers(model: keras.Model) -> list:
@@ -220,59 +232,6 @@ def describe_generator(
 
 # --- the serving graph -----------------------------------------------------------------------------
 
-def to_uint8_tensor(images: tf.Tensor) -> tf.Tensor:
-    """Images in [-1, 1] -> uint8: round((x + 1) * 127.5) clipped to [0, 255] (as images.to_uint8)."""
-    scaled = tf.round((tf.cast(images, tf.float32) + 1.0) * 127.5)
-    return tf.cast(tf.clip_by_value(scaled, 0.0, 255.0), tf.uint8)
-
-
-def _checked_inputs(spec: GeneratorSpec, z: tf.Tensor, label: Optional[tf.Tensor], name: str = "z"):
-    """In-graph validation. TF Serving feeds the signature tensors without checking them against the
-    signature's shapes, and Grappler folds shape arithmetic (tf.rank, ...) to the signature's static
-    shapes, so the checks read sizes from the data and end in tf.ensure_shape, which checks the fed
-    tensor at run time."""
-    latent = spec.latent_dim
-    z_message = f"{name} must be a matrix of shape (batch, {latent}) float32"
-    z_shape = tf.shape(z)
-    # gather from padded shapes: no out-of-range slice errors for a scalar or a rank-1 z
-    batch = tf.gather(tf.concat([z_shape, [-1]], 0), 0)
-    width = tf.gather(tf.concat([z_shape, [latent, latent]], 0), 1)
-    checks = [
-        tf.debugging.assert_equal(width, latent, message=z_message),
-        tf.debugging.assert_equal(tf.size(z), batch * latent, message=z_message),
-    ]
-    with tf.control_dependencies(checks):
-        z = tf.ensure_shape(z, [None, latent])  # any other rank: "Shape of tensor z [...] is not compatible"
-    checks = [tf.debugging.assert_all_finite(z, f"{name} must be finite")]
-    if label is not None:
-        k = spec.num_classes
-        shape_message = f"label must have shape (batch,) with the batch size of {name}"
-        label_batch = tf.gather(tf.concat([tf.shape(label), [-1]], 0), 0)
-        label_checks = [
-            tf.debugging.assert_equal(tf.size(label), label_batch, message=shape_message),
-            tf.debugging.assert_equal(label_batch, batch, message=shape_message),
-        ]
-        with tf.control_dependencies(label_checks):
-            label = tf.ensure_shape(label, [None])
-        range_message = f"label must be in [0, {k})"
-        checks.append(tf.debugging.assert_greater_equal(label, 0, message=range_message))
-        checks.append(tf.debugging.assert_less(label, k, message=range_message))
-    with tf.control_dependencies(checks):
-        z = tf.identity(z)
-        label = None if label is None else tf.identity(label)
-    return z, label
-
-
-def _forward(generator: keras.Model, spec: GeneratorSpec, z: tf.Tensor, label: Optional[tf.Tensor]) -> tf.Tensor:
-    z, label = _checked_inputs(spec, z, label)
-    if spec.label_index is None:
-        inputs: Any = z
-    else:
-        inputs = [None, None]
-        inputs[spec.z_index], inputs[spec.label_index] = z, label
-    return tf.cast(generator(inputs, training=False), tf.float32)
-
-
 def serving_endpoints(generator: keras.Model, spec: GeneratorSpec) -> dict:
     """{signature name: (function, input signature)} for `generator`: the style-based ones
     (tfgan_zoo.export_style) for a style-based generator, else the z [, label] ones."""
@@ -290,26 +249,31 @@ def default_endpoints(generator: keras.Model, spec: GeneratorSpec) -> dict:
         signature.append(tf.TensorSpec([None], tf.int32, name="label"))
 
         def images_uint8(z, label):
-            return {"images": to_uint8_tensor(_forward(generator, spec, z, label))}
+            return {"images": to_uint8_tensor(forward(generator, spec, z, label))}
 
         def images_float(z, label):
-            return {"images": _forward(generator, spec, z, label)}
+            return {"images": forward(generator, spec, z, label)}
 
         def points(z, label):
-            return {"points": _forward(generator, spec, z, label)}
+            return {"points": forward(generator, spec, z, label)}
     else:
         def images_uint8(z):
-            return {"images": to_uint8_tensor(_forward(generator, spec, z, None))}
+            return {"images": to_uint8_tensor(forward(generator, spec, z, None))}
 
         def images_float(z):
-            return {"images": _forward(generator, spec, z, None)}
+            return {"images": forward(generator, spec, z, None)}
 
         def points(z):
-            return {"points": _forward(generator, spec, z, None)}
+            return {"points": forward(generator, spec, z, None)}
 
     if spec.output_kind == "points":
         return {SERVING_SIGNATURE: (points, signature)}
-    return {SERVING_SIGNATURE: (images_uint8, signature), FLOAT_SIGNATURE: (images_float, signature)}
+    endpoints = {SERVING_SIGNATURE: (images_uint8, signature), FLOAT_SIGNATURE: (images_float, signature)}
+    if spec.prior is not None:
+        from tfgan_zoo.export_seeded import SAMPLE_SIGNATURE, sample_endpoint
+
+        endpoints[SAMPLE_SIGNATURE] = sample_endpoint(generator, spec, spec.prior)
+    return endpoints
 
 
 def build_archive(generator: keras.Model, spec: GeneratorSpec) -> Any:
@@ -392,6 +356,8 @@ def export_generator(
             prior = generator.prior
         generator = generator.sampling_generator
     spec = describe_generator(generator, latent_dim=latent_dim, num_classes=num_classes)
+    if spec.output_kind == "images" and spec.style_layers is None:  # + the seeded `sample` signature
+        spec = dataclasses.replace(spec, prior=as_prior(prior))
     if model_card is not None and not isinstance(model_card, dict):
         raise ExportError(f"model_card must be a dict or None, got {type(model_card).__name__}.")
     path = Path(path)

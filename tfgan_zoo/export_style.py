@@ -26,9 +26,7 @@ from typing import Optional
 import keras
 import tensorflow as tf
 
-from tfgan_zoo.export import (
-    FLOAT_SIGNATURE, SERVING_SIGNATURE, GeneratorSpec, _checked_inputs, to_uint8_tensor,
-)
+from tfgan_zoo.serving_graph import FLOAT_SIGNATURE, SERVING_SIGNATURE, checked_batch, checked_inputs, to_uint8_tensor
 from tfgan_zoo.models.stylegan import style_parts
 
 MIX_SIGNATURE = "mix"
@@ -37,31 +35,24 @@ MIX_SIGNATURE = "mix"
 def _checked_per_sample(value: tf.Tensor, batch: tf.Tensor, name: str, low: float, high: float,
                         what: str) -> tf.Tensor:
     """`value` of shape (batch,) with every entry in [low, high] (NaN fails), checked at run time."""
-    shape_message = f"{name} must have shape (batch,) with the batch size of z"
-    size = tf.gather(tf.concat([tf.shape(value), [-1]], 0), 0)
-    checks = [
-        tf.debugging.assert_equal(tf.size(value), size, message=shape_message),
-        tf.debugging.assert_equal(size, batch, message=shape_message),
-    ]
-    with tf.control_dependencies(checks):
-        value = tf.ensure_shape(value, [None])
+    value = checked_batch(value, batch, name)
     inside = tf.reduce_all((value >= tf.cast(low, value.dtype)) & (value <= tf.cast(high, value.dtype)))
     check = tf.debugging.Assert(inside, [f"{name} must be in [{low:g}, {high:g}] ({what}), got", value])
     with tf.control_dependencies([check]):
         return tf.identity(value)
 
 
-def _style_images(generator: keras.Model, spec: GeneratorSpec, z: tf.Tensor, label: Optional[tf.Tensor],
+def _style_images(generator: keras.Model, spec: "GeneratorSpec", z: tf.Tensor, label: Optional[tf.Tensor],
                   psi: tf.Tensor, z_mix: Optional[tf.Tensor] = None, crossover: Optional[tf.Tensor] = None,
                   z_name: str = "z") -> tf.Tensor:
     parts = style_parts(generator)
-    z, label = _checked_inputs(spec, z, label, name=z_name)
+    z, label = checked_inputs(spec, z, label, name=z_name)
     batch = tf.shape(z)[0]
     psi = _checked_per_sample(psi, batch, "psi", 0.0, 1.0, "the truncation in W, 1: untruncated")
     w = parts.map(z, label)
     w_mix = None
     if z_mix is not None:
-        z_mix, _ = _checked_inputs(spec, z_mix, None, name="z_fine")
+        z_mix, _ = checked_inputs(spec, z_mix, None, name="z_fine")
         tf.debugging.assert_equal(tf.shape(z_mix)[0], batch, message="z_fine must have the batch size of z_coarse")
         crossover = _checked_per_sample(crossover, batch, "crossover", 0, parts.num_layers,
                                         f"a layer of the {parts.num_layers} style layers")
@@ -70,7 +61,7 @@ def _style_images(generator: keras.Model, spec: GeneratorSpec, z: tf.Tensor, lab
     return tf.cast(parts.synthesize(styles, noise="fixed"), tf.float32)
 
 
-def style_endpoints(generator: keras.Model, spec: GeneratorSpec) -> dict:
+def style_endpoints(generator: keras.Model, spec: "GeneratorSpec") -> dict:
     """serving_default, float_images (z [, label], psi) and mix (z_coarse, z_fine, crossover
     [, label], psi), as {name: (function, input signature)}."""
     z_spec = lambda name: tf.TensorSpec([None, spec.latent_dim], tf.float32, name=name)  # noqa: E731
@@ -108,7 +99,7 @@ def style_endpoints(generator: keras.Model, spec: GeneratorSpec) -> dict:
     }
 
 
-def style_signatures(spec: GeneratorSpec, inputs: dict, shape: list) -> dict:
+def style_signatures(spec: "GeneratorSpec", inputs: dict, shape: list) -> dict:
     """The model card's description of `style_endpoints` (`inputs`: the z [, label] entries)."""
     psi = {"psi": {"dtype": "float32", "shape": [None],
                    "description": "truncation in W per sample, in [0, 1]: 1 untruncated, 0 w_avg"}}

@@ -18,7 +18,7 @@ from tfgan_zoo.presets._registry import (
 )
 from tfgan_zoo.presets.optimizers import adam, cosine, linear, rmsprop
 from tfgan_zoo.presets.overrides import apply_overrides, derive, format_value, parse_value
-from tfgan_zoo.presets import began, classic, emoji, pggan, stacked_mnist, stylegan, toy  # noqa: F401,E402  (each family registers its presets)
+from tfgan_zoo.presets import began, classic, emoji, pggan, resnet, stacked_mnist, stylegan, toy  # noqa: F401,E402  (each family registers its presets)
 
 WEIGHTS_FILE = "gan.weights.h5"
 
