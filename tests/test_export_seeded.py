@@ -61,6 +61,16 @@ def test_no_truncation_is_the_prior_and_rows_depend_on_their_seed_only():
     assert np.abs(uniform[1]).max() <= 0.5 and np.std(uniform[1]) == pytest.approx(0.5 / math.sqrt(3), rel=0.03)
 
 
+def test_the_categorical_code_prior_draws_a_scaled_one_hot_code_and_truncated_noise():
+    prior = LatentPrior("categorical_code", categories=4, scale=2.0)
+    z = draw(tf.range(4000, dtype=tf.int64), tf.fill([4000], 0.5), 10, prior).numpy()
+    code, noise = z[:, :4], z[:, 4:]
+    assert np.all(np.sort(code, axis=1)[:, :3] == 0) and np.all(code.max(axis=1) == 2.0)  # one hot at scale 2
+    shares = np.bincount(code.argmax(axis=1), minlength=4) / 4000
+    np.testing.assert_allclose(shares, 0.25, atol=0.03)  # c uniform over the 4 categories
+    assert np.abs(noise).max() <= 0.5 and np.std(noise) == pytest.approx(truncated_normal_std(0.5), rel=0.05)
+
+
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory):
     keras.utils.set_random_seed(0)

@@ -45,7 +45,7 @@ def seeded_latents(seed: tf.Tensor, truncation: tf.Tensor, latent_dim: int, prio
     None for an untruncated prior). See the module docstring."""
 
     def draw(key: tf.Tensor) -> tf.Tensor:
-        if prior.distribution == "normal":
+        if prior.distribution in ("normal", "categorical_code"):  # the code's slots are overwritten below
             return tf.random.stateless_normal([latent_dim], seed=key)
         return tf.random.stateless_uniform([latent_dim], seed=key, minval=-1.0, maxval=1.0)
 
@@ -64,6 +64,11 @@ def seeded_latents(seed: tf.Tensor, truncation: tf.Tensor, latent_dim: int, prio
 
         _, z = tf.while_loop(lambda round_, z: tf.reduce_any(outside(z)), resample,
                              (tf.constant(0, tf.int64), draw(key(tf.constant(0, tf.int64)))))
+        if prior.distribution == "categorical_code":  # InfoGAN: (scale * one_hot(c), eps), c from key (seed, -1)
+            code = tf.random.stateless_uniform([], seed=key(tf.constant(-1, tf.int64)), minval=0,
+                                               maxval=prior.categories, dtype=tf.int64)
+            hot = tf.one_hot(code, prior.categories, on_value=float(prior.scale), off_value=0.0)
+            z = tf.concat([hot, z[prior.categories:]], 0)
         return z
 
     return tf.map_fn(one_row, (seed, truncation), fn_output_signature=tf.TensorSpec([latent_dim], tf.float32))
