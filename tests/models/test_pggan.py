@@ -95,10 +95,13 @@ def test_generator_fade_is_exact_at_alpha_0_and_1(resolution):
 def test_final_stage_is_the_model_and_lower_levels_match_generator_for_level():
     generator, _ = networks()
     z = latents()
-    np.testing.assert_array_equal(generator_at(generator, z, 16), generator(z))
+    # the linear output in training; clipped to [-1, 1] at inference (InferenceClip)
+    np.testing.assert_array_equal(generator_at(generator, z, 16), generator(z, training=True))
+    np.testing.assert_array_equal(np.clip(generator_at(generator, z, 16), -1, 1), generator(z))
+    assert np.abs(generator_at(generator, z, 16)).max() > 1  # so the clip is tested
     for resolution, alpha in ((4, 1.0), (8, 0.25), (16, 0.5)):
         model = generator_for_level(generator, resolution, alpha)
-        np.testing.assert_allclose(model(z), generator_at(generator, z, resolution, alpha), atol=1e-6)
+        np.testing.assert_allclose(model(z, training=True), generator_at(generator, z, resolution, alpha), atol=1e-6)
     assert float(generator.get_layer("fade_16").alpha.numpy()) == 1.0  # the original is untouched
 
 

@@ -26,12 +26,19 @@ ARGS = ["train", "--preset", "gan_toy", "--batch-size", "16", "--no-progress", "
 TIMEOUT_S = 600  # bounded: a hang fails the test instead of the suite (two TF start-ups per run)
 
 
+def worker_tmp(out) -> Path:
+    """The workers' TMPDIR, beside the run (so leftovers of other runs in /tmp do not count)."""
+    path = Path(out).parent / "tmp"
+    path.mkdir(exist_ok=True)
+    return path
+
+
 def start_workers(out, *extra):
     cluster = {"worker": [f"127.0.0.1:{port}" for port in free_local_ports(2)]}
     processes = []
     for index in range(2):
         env = dict(os.environ, TF_CONFIG=json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}}),
-                   TF_CPP_MIN_LOG_LEVEL="2")
+                   TF_CPP_MIN_LOG_LEVEL="2", TMPDIR=str(worker_tmp(out)))
         processes.append(subprocess.Popen([str(SCRIPT), *ARGS, "--out", str(out), *extra], env=env,
                                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
     return processes
@@ -78,7 +85,7 @@ def test_two_workers_end_identical_and_equal_to_a_one_process_two_replica_run(un
         "step_000002.npz", "step_000004.npz", "step_000006.npz"]
     assert [line.split(",")[0] for line in (out / "metrics.csv").read_text().splitlines()] == ["step", "2", "4", "6"]
     assert (out / "samples" / "step_000006.png").is_file() and (out / "generator.keras").is_file()
-    assert not list(Path(os.environ.get("TMPDIR", "/tmp")).glob("tfgan_zoo-worker1-*"))  # the worker's dir is gone
+    assert not list(worker_tmp(out).glob("tfgan_zoo-worker1-*"))  # the worker's directory is gone
 
     # One process, two logical CPUs (tests/conftest.py), the same global batch of 16, the same loop.
     # (Keras `fit` under MirroredStrategy iterates the dataset differently, so it sees other batches.)
