@@ -59,7 +59,7 @@ def time_steps(gan, data: tf.data.Dataset, steps: int) -> float:
     """Seconds per generator step over `steps` steps (after one untimed step)."""
     timer = FitTimer()
     gan.fit(data, steps_per_epoch=steps + 1, epochs=1, verbose=0, callbacks=[timer])
-    return timer.seconds / (steps + 1)
+    return timer.seconds_per_step
 
 
 def main() -> None:

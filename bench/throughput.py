@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -28,6 +27,7 @@ import tfgan_zoo as tz  # noqa: E402
 from tfgan_zoo.losses import cross_entropy_discriminator_loss, nonsaturating_generator_loss  # noqa: E402
 from tfgan_zoo.models import registry  # noqa: E402
 from tfgan_zoo.training.build import dtype_policy  # noqa: E402
+from _timing import FitTimer  # noqa: E402
 
 LATENT = 64
 # name -> (generator builder, its kwargs, discriminator builder, its kwargs); small widths so a
@@ -114,20 +114,12 @@ def dataset(source: str, resolution: int, batch: int) -> tf.data.Dataset:
 
 
 def images_per_second(gan: keras.Model, data: tf.data.Dataset, steps: int, batch: int) -> float:
-    """Timed over `steps` steps of one `fit` epoch, after a warm-up epoch that traces the step."""
+    """Timed over `steps` steps of one `fit` epoch (after its first), after a warm-up epoch that
+    traces the step."""
     gan.fit(data, steps_per_epoch=3, epochs=1, verbose=0)
-
-    class Timer(keras.callbacks.Callback):
-        def on_train_batch_end(self, step, logs=None):
-            if step == 0:
-                self.start = time.perf_counter()
-
-        def on_train_end(self, logs=None):
-            self.seconds = time.perf_counter() - self.start
-
-    timer = Timer()
+    timer = FitTimer()
     gan.fit(data, steps_per_epoch=steps + 1, epochs=1, verbose=0, callbacks=[timer])
-    return steps * batch / timer.seconds
+    return batch / timer.seconds_per_step
 
 
 def measure(cases: list[tuple], rounds: int, steps: int) -> dict[tuple, float]:

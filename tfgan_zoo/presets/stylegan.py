@@ -6,8 +6,9 @@ step, Adam(1e-3, 0, 0.99, eps 1e-8) for both networks, style mixing with probabi
 decay 0.995, the [1, 2, 1] blur in G and D, minibatch stddev (group 4) in D, a generator EMA with
 the official half-life of 10k images (beta = 0.5 ** (batch / 10000)), progressive growing from 8x8
 (lod_initial_resolution 8) with the optimizer state reset at each phase change. The EMA decay is
-constant from the first step (`ema_warmup` off), as the official Gs and the PGGAN presets: the
-warm-up counts optimizer steps, which the phase-change reset sets back to zero.
+constant from the first step (`ema_warmup` off), as the official Gs. (The PGGAN presets keep the
+warm-up, which counts optimizer steps and so restarts with each phase-change reset: see
+tfgan_zoo/presets/pggan.py.)
 
 Truncation is a sampling choice (`generate(psi=0.7)`, `tfgan-zoo sample --psi 0.7`); its cutoff
 is the official 8 capped at the generator's style layers (`truncation_cutoff` None): every layer
