@@ -52,7 +52,7 @@ def test_a_grown_run_tracks_w_avg_and_samples_truncated_in_w(style_run, tmp_path
 def test_export_of_a_run_serves_psi_and_mix(style_run, tmp_path):
     assert cli.main(["export", "--run", str(style_run), "--out", str(tmp_path / "1")]) == 0
     card = json.loads((tmp_path / "1" / "model_card.json").read_text())
-    assert sorted(card["interface"]["signatures"]) == ["float_images", "mix", "serving_default"]
+    assert sorted(card["interface"]["signatures"]) == ["float_images", "mix", "sample", "serving_default"]
     assert card["stage"]["exported"] == "final"
 
 
