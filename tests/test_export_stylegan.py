@@ -132,13 +132,17 @@ BAD = [
     ("mix", {"crossover": [1, LAYERS + 1]}, r"crossover must be in \[0, 4\]"),
     ("mix", {"crossover": [-1, 0]}, r"crossover must be in \[0, 4\]"),
     ("mix", {"z_fine": np.zeros((2, 5), np.float32)}, r"z_fine must be a matrix of shape \(batch, 8\)"),
+    ("serving_default", {"label": [0, CLASSES]}, r"label must be in \[0, 3\)"),
+    ("sample", {"label": [-1, 0]}, r"label must be in \[0, 3\)"),
+    ("sample", {"psi": [0.5, 2.0]}, r"psi must be in \[0, 1\]"),
 ]
 
 
 @pytest.mark.parametrize("name, change, message", BAD)
-def test_bad_psi_and_crossover_fail_in_the_graph(loaded, name, change, message):
+def test_bad_psi_crossover_and_label_fail_in_the_graph(loaded, name, change, message):
     feeds = {"label": [0, 1], "psi": [1.0, 1.0]}
-    feeds.update({"z": np.zeros((2, LATENT), np.float32)} if name != "mix" else
+    feeds.update({"z": np.zeros((2, LATENT), np.float32)} if name == "serving_default" else
+                 {"seed": [1, 2], "truncation": [0.0, 0.0]} if name == "sample" else
                  {"z_coarse": np.zeros((2, LATENT), np.float32), "z_fine": np.zeros((2, LATENT), np.float32),
                   "crossover": [1, 2]})
     feeds.update(change)
