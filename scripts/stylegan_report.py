@@ -2,6 +2,7 @@
 
     python scripts/stylegan_report.py                      # trains what is missing, then writes the report
     python scripts/stylegan_report.py --runs runs/sg --out reports/stylegan.md
+    python scripts/stylegan_report.py --no-train           # measures the finished runs only
 
 Trains (or reuses, when finished) two runs of the `stylegan_mnist5k` preset, seed 0: the preset
 itself (style mixing probability 0.9) and the same with mixing 0. Then, on the EMA generators:
@@ -27,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -40,14 +42,17 @@ GROUPS = {"coarse (4x4-8x8, layers 0-3)": range(0, 4), "middle (16x16, layers 4-
           "fine (32x32, layers 6-7)": range(6, 8)}
 
 
-def train_or_reuse(runs: Path, name: str, overrides: dict, steps: int | None) -> dict:
-    """Train PRESET into runs/name unless it finished before; its timing (kept in timing.json)."""
+def train_or_reuse(runs: Path, name: str, overrides: dict, steps: int | None, train: bool = True) -> dict | None:
+    """Train PRESET into runs/name unless it finished before; its timing (kept in timing.json).
+    With `train` False an unfinished run is left as it is: None."""
     from tfgan_zoo.training import runner
 
     run_dir = runs / name
     timing_file = run_dir / "timing.json"
     if (run_dir / runner.GENERATOR_FILE).is_file() and timing_file.is_file():
         return json.loads(timing_file.read_text())
+    if not train:
+        return None
     resume = (run_dir / runner.CONFIG_FILE).is_file()
     load_before, cpu_before, start = os.getloadavg()[0], time.process_time(), time.time()
     result = runner.train(PRESET, out=run_dir, overrides=overrides, steps=steps, resume=resume, progress=False)
@@ -56,6 +61,14 @@ def train_or_reuse(runs: Path, name: str, overrides: dict, steps: int | None) ->
               "resumed": resume}
     timing_file.write_text(json.dumps(timing, indent=2) + "\n")
     return timing
+
+
+def steps_logged(run_dir: Path) -> int:
+    """The last step in the run's metrics.csv (0 without one): how far an unfinished run got."""
+    from tfgan_zoo.training import runner
+
+    rows = (run_dir / runner.METRICS_FILE).read_text().splitlines() if (run_dir / runner.METRICS_FILE).is_file() else []
+    return int(rows[-1].split(",")[0]) if len(rows) > 1 else 0
 
 
 def training_seconds(run_dir: Path, fallback: float) -> float:
@@ -204,14 +217,21 @@ def write_report(path: Path, results: dict, command: str) -> None:
         "| trained with mixing | 1 latent | 2 latents |", "|---|---|---|",
     ]
     for label, key in (("0", "mix0"), ("0.9", "mix90")):
-        table = results["mixing"][key]
-        lines.append(f"| {label} | {table['1']['fid']:.2f} | {table['2']['fid']:.2f} |")
+        table = results["mixing"].get(key)
+        if table is None:
+            lines.append(f"| {label} | not trained yet: step {results['unfinished'][key]:,} of {main['steps']:,} "
+                         f"(`{command}` resumes it) | |")
+        else:
+            lines.append(f"| {label} | {table['1']['fid']:.2f} | {table['2']['fid']:.2f} |")
+    paper = ("The paper (FFHQ, 1024x1024): with mixing 0, FID 4.42 / 8.22 / 12.88 / 17.41 for 1 / 2 / 3 / 4 latents "
+             "mixed; with 90%, 4.40 / 5.11 / 6.88 / 9.03 -- training with mixing makes mixed styles safe.")
+    mixing = results["mixing"]
+    here = [f"mixing {label} moves from {mixing[key]['1']['fid']:.2f} to {mixing[key]['2']['fid']:.2f}"
+            for label, key in (("0", "mix0"), ("0.9", "mix90")) if key in mixing]
     lines += [
-        "", "The paper (FFHQ, 1024x1024): with mixing 0, FID 4.42 / 8.22 / 12.88 / 17.41 for 1 / 2 / 3 / 4 latents "
-        "mixed; with 90%, 4.40 / 5.11 / 6.88 / 9.03 -- training with mixing makes mixed styles safe. "
-        f"Here: mixing 0 moves from {results['mixing']['mix0']['1']['fid']:.2f} to {results['mixing']['mix0']['2']['fid']:.2f}, "
-        f"mixing 0.9 from {results['mixing']['mix90']['1']['fid']:.2f} to {results['mixing']['mix90']['2']['fid']:.2f}.",
-        f"Run times: mixing 0 {mix0['seconds'] / 60:.1f} min ({mix0['cpu_seconds'] / 60:.1f} min CPU).", "",
+        "", paper + " Here: " + ", ".join(here) + ".",
+        f"Run times: mixing 0 {mix0['seconds'] / 60:.1f} min ({mix0['cpu_seconds'] / 60:.1f} min CPU)."
+        if mix0 is not None else "The mixing-0 run has not finished, so the comparison is not made yet.", "",
         "## Truncation in W", "",
         "w' = w_avg + psi (w - w_avg) on the truncated layers: at 32x32 the official cutoff 8 (the layers of 4x4 "
         "to 32x32) is every layer. Precision and recall are the k-NN manifold estimates (k = 3) in the classifier's "
@@ -249,6 +269,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default="reports/stylegan.md", help="the report (figures in a folder beside it)")
     parser.add_argument("--steps", type=int, help="override the preset's steps (for a quick look)")
     parser.add_argument("--num", type=int, default=5000, help="samples per FID")
+    parser.add_argument("--no-train", action="store_true",
+                        help="train nothing: measure the finished runs, name the unfinished ones in the report")
     args = parser.parse_args(argv)
     command = "python scripts/stylegan_report.py" + "".join(
         f" {flag} {value}" for flag, value in (("--runs", args.runs), ("--out", args.out), ("--steps", args.steps))
@@ -258,12 +280,17 @@ def main(argv: list[str] | None = None) -> int:
     runs, out = Path(args.runs), Path(args.out)
     figures = out.with_suffix("")
     figures.mkdir(parents=True, exist_ok=True)
-    timing = {"mix90": train_or_reuse(runs, "mix90", {}, args.steps),
-              "mix0": train_or_reuse(runs, "mix0", {"model.style_mixing_prob": 0.0}, args.steps)}
+    train = not args.no_train
+    timing = {"mix90": train_or_reuse(runs, "mix90", {}, args.steps, train),
+              "mix0": train_or_reuse(runs, "mix0", {"model.style_mixing_prob": 0.0}, args.steps, train)}
+    if timing["mix90"] is None:
+        print(f"error: {runs / 'mix90'} has not finished; run without --no-train to train it.", file=sys.stderr)
+        return 2
     judge = Judge()
-    gans = {key: runner.load_run(runs / key)[0] for key in timing}
+    gans = {key: runner.load_run(runs / key)[0] for key, value in timing.items() if value is not None}
     main_gan = gans["mix90"]
-    results: dict = {"runs": timing, "num": args.num}
+    results: dict = {"runs": timing, "num": args.num,
+                     "unfinished": {key: steps_logged(runs / key) for key, value in timing.items() if value is None}}
     results["target"] = judge.scores(main_gan.generate(args.num, seed=0, stage="final"))
     results["mixing"] = {key: {str(n): judge.scores(mixed_latent_samples(gan, args.num, n, seed=1)) for n in (1, 2)}
                          for key, gan in gans.items()}

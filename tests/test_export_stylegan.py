@@ -1,5 +1,5 @@
 """SavedModel signatures of a style-based generator (tfgan_zoo/export_style.py): psi beside z,
-the mix signature, fixed noise (outputs depend on the inputs only), served by a fresh process
+the mix signature, the seeded sample signature with labels, fixed noise (outputs depend on the inputs only), served by a fresh process
 that never imports tfgan_zoo; in-graph checks of psi and crossover."""
 import json
 import os
@@ -13,11 +13,14 @@ import pytest
 import tensorflow as tf
 
 from tfgan_zoo.export import export_generator
+from tfgan_zoo.export_seeded import seeded_latents
+from tfgan_zoo.latent import as_prior
 from tfgan_zoo.layers import NoiseInjection
 from tfgan_zoo.models.stylegan import nested_layers, style_parts, stylegan_generator
 from tfgan_zoo.pretrained import load_generator, to_uint8
 
 LATENT, CLASSES, LAYERS = 8, 3, 4  # 8 px: 4 style layers
+SEEDS, TRUNCATIONS = np.array([7, 8, 9, 7], np.int64), np.array([0.0, 1.0, 0.0, 0.0], np.float32)
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
 
 
@@ -88,6 +91,9 @@ def test_a_fresh_process_serves_psi_and_mix(exported, tmp_path):
             for a, f, k, b in zip(z, z_fine, crossover, labels)]},
         "psi0": {"signature": "serving_default", "instances": [
             {"z": a.tolist(), "label": 1, "psi": 0.0} for a in z]},
+        "sample": {"signature": "sample", "instances": [
+            {"seed": int(s), "truncation": float(t), "label": int(b), "psi": float(c)}
+            for s, t, b, c in zip(SEEDS, TRUNCATIONS, labels, psi)]},
     }
     (tmp_path / "job.json").write_text(json.dumps({"path": str(path), "requests": requests}))
     result = subprocess.run([sys.executable, "-c", FRESH_SCRIPT, str(tmp_path / "job.json"), str(tmp_path / "out.npz")],
@@ -95,8 +101,9 @@ def test_a_fresh_process_serves_psi_and_mix(exported, tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["tfgan_zoo_imported"] is False
-    assert report["signatures"] == ["float_images", "mix", "serving_default"]
+    assert report["signatures"] == ["float_images", "mix", "sample", "serving_default"]
     assert report["psi_inputs"] == ["label", "psi", "z"]
+    assert report["sample_inputs"] == ["label", "psi", "seed", "truncation"]
     assert report["mix_inputs"] == ["crossover", "label", "psi", "z_coarse", "z_fine"]
     assert all(report[f"{name}_deterministic"] for name in requests)  # fixed noise buffers
     with np.load(tmp_path / "out.npz") as served:
@@ -110,6 +117,12 @@ def test_a_fresh_process_serves_psi_and_mix(exported, tmp_path):
         assert np.abs(served["mix"][3].astype(int) - to_uint8(reference(generator, z, labels, None))[3]).max() <= 1
         psi0 = served["psi0"].astype(int)
         assert np.abs(psi0 - psi0[:1]).max() <= 1  # w_avg for every z (same label)
+        # sample: the seeds' latents (TF's stateless draws), then the labels and psi as serving_default
+        seeded = seeded_latents(tf.constant(SEEDS), tf.constant(TRUNCATIONS), LATENT, as_prior("normal")).numpy()
+        assert np.abs(seeded[1]).max() <= TRUNCATIONS[1]
+        expected = to_uint8(reference(generator, seeded, labels, psi))
+        assert np.abs(served["sample"].astype(int) - expected.astype(int)).max() <= 1
+        assert np.abs(served["sample"][0].astype(int) - served["sample"][3].astype(int)).max() > 1  # psi 1 vs 0
 
 
 BAD = [
@@ -119,13 +132,17 @@ BAD = [
     ("mix", {"crossover": [1, LAYERS + 1]}, r"crossover must be in \[0, 4\]"),
     ("mix", {"crossover": [-1, 0]}, r"crossover must be in \[0, 4\]"),
     ("mix", {"z_fine": np.zeros((2, 5), np.float32)}, r"z_fine must be a matrix of shape \(batch, 8\)"),
+    ("serving_default", {"label": [0, CLASSES]}, r"label must be in \[0, 3\)"),
+    ("sample", {"label": [-1, 0]}, r"label must be in \[0, 3\)"),
+    ("sample", {"psi": [0.5, 2.0]}, r"psi must be in \[0, 1\]"),
 ]
 
 
 @pytest.mark.parametrize("name, change, message", BAD)
-def test_bad_psi_and_crossover_fail_in_the_graph(loaded, name, change, message):
+def test_bad_psi_crossover_and_label_fail_in_the_graph(loaded, name, change, message):
     feeds = {"label": [0, 1], "psi": [1.0, 1.0]}
-    feeds.update({"z": np.zeros((2, LATENT), np.float32)} if name != "mix" else
+    feeds.update({"z": np.zeros((2, LATENT), np.float32)} if name == "serving_default" else
+                 {"seed": [1, 2], "truncation": [0.0, 0.0]} if name == "sample" else
                  {"z_coarse": np.zeros((2, LATENT), np.float32), "z_fine": np.zeros((2, LATENT), np.float32),
                   "crossover": [1, 2]})
     feeds.update(change)
@@ -140,6 +157,7 @@ def test_card_and_load_generator(exported):
     signatures = card["interface"]["signatures"]
     assert sorted(signatures["serving_default"]["inputs"]) == ["label", "psi", "z"]
     assert sorted(signatures["mix"]["inputs"]) == ["crossover", "label", "psi", "z_coarse", "z_fine"]
+    assert sorted(signatures["sample"]["inputs"]) == ["label", "psi", "seed", "truncation"]
     assert "psi=tf.ones([16])" in (path / "README.md").read_text()
     g = load_generator(str(path))  # the untruncated float signature, psi = 1
     z = np.random.default_rng(3).standard_normal((3, LATENT)).astype(np.float32)

@@ -25,6 +25,7 @@ tfgan_zoo nor Keras to run. Its signatures (`saved_model_cli show --dir PATH --a
         mix               z_coarse, z_fine float32 (-1, latent_dim), crossover int32 (-1) in
                           [0, num_style_layers] [, label], psi -> images uint8: z_coarse styles the
                           layers below the crossover, z_fine the rest
+        sample            seed, truncation [, label], psi -> images uint8 (the seeded latents)
         all with the generator's fixed noise buffers, so an output depends on the inputs only
 
 Inputs are validated inside the graph, so a bad request to TF Serving fails with a clear
@@ -86,8 +87,8 @@ class GeneratorSpec:
     `output_shape` leaves out the batch axis. `z_index` / `label_index` are the positions of the
     inputs in `generator.inputs` (label_index is None when unconditional). `style_layers` is the
     number of style layers of a style-based generator (None for others). `prior` (a LatentPrior)
-    adds the seeded `sample` signature (tfgan_zoo.export_seeded) to an image generator that is not
-    style-based; export_generator sets it, describe_generator leaves it None.
+    adds the seeded `sample` signature (tfgan_zoo.export_seeded) to an image generator (with psi
+    for a style-based one); export_generator sets it, describe_generator leaves it None.
     """
 
     latent_dim: int
@@ -356,7 +357,7 @@ def export_generator(
             prior = generator.prior
         generator = generator.sampling_generator
     spec = describe_generator(generator, latent_dim=latent_dim, num_classes=num_classes)
-    if spec.output_kind == "images" and spec.style_layers is None:  # + the seeded `sample` signature
+    if spec.output_kind == "images":  # + the seeded `sample` signature
         spec = dataclasses.replace(spec, prior=as_prior(prior))
     if model_card is not None and not isinstance(model_card, dict):
         raise ExportError(f"model_card must be a dict or None, got {type(model_card).__name__}.")

@@ -4,6 +4,8 @@
              truncation  float32 (batch,)   the |z_i| threshold T of that image; <= 0: none
                                             (the prior as trained); else T >= 0.01
              label       int32   (batch,)   conditional generators only, in [0, num_classes)
+             psi         float32 (batch,)   style-based generators only: the truncation in W
+                                            (tfgan_zoo.export_style), with fixed noise
              -> images uint8 (batch, H, W, C)
 
 Each row's latent is drawn in the graph from TensorFlow's stateless RNG keyed by its seed alone:
@@ -74,18 +76,28 @@ def seeded_latents(seed: tf.Tensor, truncation: tf.Tensor, latent_dim: int, prio
     return tf.map_fn(one_row, (seed, truncation), fn_output_signature=tf.TensorSpec([latent_dim], tf.float32))
 
 
+def checked_seeded_latents(seed: tf.Tensor, truncation: tf.Tensor, latent_dim: int, prior: LatentPrior) -> tf.Tensor:
+    """`seeded_latents` after checking seed and truncation at run time (the `sample` signatures)."""
+    seed = checked_batch(seed, tf.gather(tf.concat([tf.shape(seed), [-1]], 0), 0), "seed", "seed")
+    truncation = checked_truncation(truncation, tf.shape(seed)[0])
+    return seeded_latents(seed, truncation, latent_dim, prior)
+
+
+def seed_signature() -> list:
+    """The seed and truncation inputs every `sample` signature starts with."""
+    return [tf.TensorSpec([None], tf.int64, name="seed"), tf.TensorSpec([None], tf.float32, name="truncation")]
+
+
 def seeded_images(generator: Any, spec: "GeneratorSpec", prior: LatentPrior, seed: tf.Tensor,
                   truncation: tf.Tensor, label: Optional[tf.Tensor]) -> tf.Tensor:
     """Images in [-1, 1] from seeds (the `sample` signature's graph; inputs checked at run time)."""
-    seed = checked_batch(seed, tf.gather(tf.concat([tf.shape(seed), [-1]], 0), 0), "seed", "seed")
-    truncation = checked_truncation(truncation, tf.shape(seed)[0])
-    z = seeded_latents(seed, truncation, spec.latent_dim, prior)
+    z = checked_seeded_latents(seed, truncation, spec.latent_dim, prior)
     return forward(generator, spec, z, label)  # checks label: its range, the batch of seed
 
 
 def sample_endpoint(generator: Any, spec: "GeneratorSpec", prior: LatentPrior) -> tuple:
     """(function, input signature) of the `sample` signature."""
-    signature = [tf.TensorSpec([None], tf.int64, name="seed"), tf.TensorSpec([None], tf.float32, name="truncation")]
+    signature = seed_signature()
     if spec.conditional:
         signature.append(tf.TensorSpec([None], tf.int32, name="label"))
 
@@ -98,8 +110,8 @@ def sample_endpoint(generator: Any, spec: "GeneratorSpec", prior: LatentPrior) -
 
 
 def sample_signature(spec: "GeneratorSpec", inputs: dict, outputs: dict) -> dict:
-    """The model card's description of `sample` (`inputs`: the z [, label] entries; `outputs`:
-    serving_default's uint8 images)."""
+    """The model card's description of `sample` (`inputs`: the z [, label] entries, and psi for a
+    style-based generator; `outputs`: serving_default's uint8 images)."""
     described = {
         "seed": {"dtype": "int64", "shape": [None], "description": "one seed per image: the same seed, "
                  "truncation and label give the same image"},

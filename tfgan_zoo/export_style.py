@@ -9,6 +9,9 @@ trick in W per sample (`psi`) and style mixing (`mix`), with fixed noise.
                      [, label], psi -> images uint8: the styles of z_coarse on the layers below
                      the crossover, of z_fine from it on (crossover 0: z_fine only; the number of
                      style layers: z_coarse only), then truncated by psi
+    sample           seed (batch,) int64, truncation (batch,) float32 [, label], psi -> images
+                     uint8: z drawn in the graph from each seed (tfgan_zoo.export_seeded), then
+                     as serving_default
 
 psi is per sample, in [0, 1]: 1 is the untruncated generator (a SavedModel signature has no
 optional inputs, so a client sends 1 for untruncated samples), 0 gives w_avg on the truncated
@@ -26,6 +29,7 @@ from typing import Optional
 import keras
 import tensorflow as tf
 
+from tfgan_zoo.export_seeded import SAMPLE_SIGNATURE, checked_seeded_latents, sample_signature, seed_signature
 from tfgan_zoo.serving_graph import FLOAT_SIGNATURE, SERVING_SIGNATURE, checked_batch, checked_inputs, to_uint8_tensor
 from tfgan_zoo.models.stylegan import style_parts
 
@@ -92,11 +96,26 @@ def style_endpoints(generator: keras.Model, spec: "GeneratorSpec") -> dict:
 
     signature = [z_spec("z"), *label_spec, *psi_spec]
     mix_signature = [z_spec("z_coarse"), z_spec("z_fine"), *crossover_spec, *label_spec, *psi_spec]
-    return {
+    endpoints = {
         SERVING_SIGNATURE: (images_uint8, signature),
         FLOAT_SIGNATURE: (images_float, signature),
         MIX_SIGNATURE: (mixed, mix_signature),
     }
+    if spec.prior is not None:
+        endpoints[SAMPLE_SIGNATURE] = (seeded_sample(generator, spec), [*seed_signature(), *label_spec, *psi_spec])
+    return endpoints
+
+
+def seeded_sample(generator: keras.Model, spec: "GeneratorSpec"):
+    """The `sample` signature's function (seed, truncation [, label], psi): the latents of the
+    seeds drawn in the graph (tfgan_zoo.export_seeded), then styled as serving_default."""
+
+    def sample(seed, truncation, *label_and_psi):
+        label, psi = label_and_psi if spec.conditional else (None, *label_and_psi)
+        z = checked_seeded_latents(seed, truncation, spec.latent_dim, spec.prior)
+        return {"images": to_uint8_tensor(_style_images(generator, spec, z, label, psi))}
+
+    return sample
 
 
 def style_signatures(spec: "GeneratorSpec", inputs: dict, shape: list) -> dict:
@@ -114,10 +133,13 @@ def style_signatures(spec: "GeneratorSpec", inputs: dict, shape: list) -> dict:
         **{k: v for k, v in inputs.items() if k != "z"},
         **psi,
     }
-    return {
+    described = {
         SERVING_SIGNATURE: {"inputs": {**inputs, **psi}, "outputs": uint8},
         FLOAT_SIGNATURE: {"inputs": {**inputs, **psi}, "outputs": {
             "images": {"dtype": "float32", "shape": shape, "range": [-1.0, 1.0],
                        "description": "the generator's linear toRGB output clipped to [-1, 1]"}}},
         MIX_SIGNATURE: {"inputs": mix_inputs, "outputs": uint8},
     }
+    if spec.prior is not None:
+        described[SAMPLE_SIGNATURE] = sample_signature(spec, {**inputs, **psi}, uint8)
+    return described

@@ -222,7 +222,7 @@ def test_bad_networks_and_config():
     with pytest.raises(ValueError, match=r"^schedule.final_resolution is 16 but the generator works at 8x8; "
                                          r"expected the networks' resolution\.$"):
         ProgressiveGAN(generator, discriminator, LATENT, schedule=dict(final_resolution=16))
-    with pytest.raises(ValueError, match="unconditional"):
+    with pytest.raises(ValueError, match=r"^num_classes=10 but the generator 'generator' takes no labels; "):
         ProgressiveGAN(generator, discriminator, LATENT, num_classes=10, schedule=dict(final_resolution=8))
     gan = ProgressiveGAN(generator, discriminator, LATENT, schedule=dict(final_resolution=8))
     with pytest.raises(ValueError, match="does not support discriminator feature terms"):

@@ -1,5 +1,6 @@
 """StyleGAN runs through the runner and the command line: a grown run tracks w_avg (also in the
-EMA copy), `sample --psi` truncates in W, export serves psi and mix; bad --psi is one line."""
+EMA copy), `sample --psi` truncates in W, export serves psi and mix; bad --psi is one line; the
+conditional preset takes the data's classes and exports labels, a bad --label is one line."""
 import json
 
 import numpy as np
@@ -52,7 +53,7 @@ def test_a_grown_run_tracks_w_avg_and_samples_truncated_in_w(style_run, tmp_path
 def test_export_of_a_run_serves_psi_and_mix(style_run, tmp_path):
     assert cli.main(["export", "--run", str(style_run), "--out", str(tmp_path / "1")]) == 0
     card = json.loads((tmp_path / "1" / "model_card.json").read_text())
-    assert sorted(card["interface"]["signatures"]) == ["float_images", "mix", "serving_default"]
+    assert sorted(card["interface"]["signatures"]) == ["float_images", "mix", "sample", "serving_default"]
     assert card["stage"]["exported"] == "final"
 
 
@@ -111,3 +112,32 @@ def test_a_bad_cutoff_or_mixing_probability_is_one_line_and_writes_nothing(tmp_p
     error = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
     assert code == 2 and len(error) == 1 and message in error[0], error
     assert not (tmp_path / "run").exists()
+
+
+@pytest.fixture(scope="module")
+def conditional_run(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("conditional")
+    rng = np.random.default_rng(0)
+    np.savez(folder / "grey8.npz", images=rng.integers(0, 256, (30, 8, 8, 1), dtype=np.uint8),
+             labels=np.arange(30) % 3)
+    run_dir = folder / "run"
+    runner.train("stylegan_mnist5k_conditional", data=f"npz:{folder / 'grey8.npz'}", steps=6, batch_size=4,
+                 out=run_dir, overrides=TINY, progress=False)
+    return run_dir
+
+
+def test_the_conditional_preset_takes_the_data_classes_and_exports_labels(conditional_run, tmp_path):
+    gan, config = runner.load_run(conditional_run)
+    assert config.model_class == "StyleGAN" and gan.num_classes == 3 and gan.fully_grown
+    assert style_parts(gan.sampling_generator).conditional and len(gan.discriminator.inputs) == 2
+    assert cli.main(["export", "--run", str(conditional_run), "--out", str(tmp_path / "1")]) == 0
+    signatures = json.loads((tmp_path / "1" / "model_card.json").read_text())["interface"]["signatures"]
+    assert sorted(signatures) == ["float_images", "mix", "sample", "serving_default"]
+    assert all("label" in signatures[name]["inputs"] and "psi" in signatures[name]["inputs"] for name in signatures)
+
+
+def test_a_label_outside_the_classes_is_one_line(conditional_run, tmp_path, capsys):
+    code = cli.main(["sample", "--run", str(conditional_run), "--label", "3", "--out", str(tmp_path / "s.png")])
+    error = capsys.readouterr().err.strip()
+    assert code == 2 and "\n" not in error and "--label 3 is out of range" in error and "classes 0..2" in error
+    assert not (tmp_path / "s.png").exists()

@@ -32,7 +32,11 @@ the stage in the graph).
 Deviations from the official code: the convolutions are not fused with the resampling (the
 official fused upscale-conv / conv-downscale compute the same function); the 4x4 dense output is
 laid out (4, 4, C) channels-last; minibatch stddev falls back to the largest group size dividing
-the batch (the official reshape fails on such a batch); the generator is unconditional.
+the batch (the official reshape fails on such a batch); the generator is unconditional. A
+conditional discriminator is a projection one (Miyato & Koyama 2018), psi(phi) + <embed(y), phi>:
+the official StyleGAN D keeps only the label's score of a num_classes-wide last dense layer
+(D_basic's LabelSwitch, the same inner product plus a per-class bias), without the unconditional
+psi(phi).
 """
 from __future__ import annotations
 
@@ -204,14 +208,19 @@ def _from_rgb(resolution: int, maps: int) -> keras.layers.Layer:
     return EqualizedConv2D(maps, 1, activation=LRELU, name=f"from_rgb_{resolution}")
 
 
-def _discriminator_block(resolution: int, in_maps: int, fmaps: Any, group_size: int, blur: bool = False) -> keras.Model:
+def _discriminator_block(resolution: int, in_maps: int, fmaps: Any, group_size: int, blur: bool = False,
+                         num_classes: Optional[int] = None) -> keras.Model:
     x = keras.Input((resolution, resolution, in_maps), name=f"block_{resolution}_input")
     if resolution == MIN_RESOLUTION:
         h = MinibatchStdDev(group_size=group_size, name="minibatch_stddev")(x) if group_size > 1 else x
         h = EqualizedConv2D(fmaps(4), 3, activation=LRELU, name="conv")(h)
         h = keras.layers.Flatten(name="flatten")(h)
-        h = EqualizedDense(fmaps(2), activation=LRELU, name="dense0")(h)
-        h = EqualizedDense(1, gain=1.0, name="dense1")(h)
+        features = EqualizedDense(fmaps(2), activation=LRELU, name="dense0")(h)
+        h = EqualizedDense(1, gain=1.0, name="dense1")(features)
+        if num_classes is not None:
+            labels = keras.Input((), dtype="int32", name="block_4_labels")
+            h = keras.layers.Add(name="conditional_logits")([h, projection_term(features, labels, num_classes)])
+            return keras.Model([x, labels], h, name="block_4")
     else:
         h = EqualizedConv2D(fmaps(resolution), 3, activation=LRELU, name="conv0")(x)
         if blur:  # StyleGAN's D_basic: the [1, 2, 1] filter before the downsampling convolution
@@ -224,23 +233,38 @@ def _discriminator_block(resolution: int, in_maps: int, fmaps: Any, group_size: 
     return keras.Model(x, h, name=f"block_{resolution}")
 
 
-@declare("discriminator", makes="images", resolutions=RESOLUTIONS, fixed_resolution=True)
+def projection_term(features: Any, labels: Any, num_classes: int) -> Any:
+    """<embed(y), phi(x)> (Miyato & Koyama 2018, eq. 3) with the official StyleGAN D's label
+    conditioning: an equalized dense of phi to one score per class (gain 1, no bias), of which
+    the label's is kept (D_basic's Dense1 with label_size outputs and LabelSwitch), so embed(y)
+    is that dense's column y, scaled at run time by 1 / sqrt(width of phi)."""
+    per_class = EqualizedDense(num_classes, gain=1.0, use_bias=False, name="projection")(features)
+    one_hot = keras.layers.CategoryEncoding(num_classes, output_mode="one_hot", name="label_one_hot")(labels)
+    return keras.layers.Dot(axes=1, name="projection_inner")([per_class, one_hot])
+
+
+@declare("discriminator", makes="images", resolutions=RESOLUTIONS, conditional=True, fixed_resolution=True)
 def pggan_discriminator(
     resolution: int = 32, channels: int = 3, fmap_base: int = 8192, fmap_max: int = 512,
     fmap_decay: float = 1.0, minibatch_group_size: int = 4, num_classes: Optional[int] = None,
     blur: bool = False, name: str = "discriminator",
 ) -> keras.Model:
-    """images (batch, resolution, resolution, channels) -> logits (batch, 1), the final stage.
+    """images (batch, resolution, resolution, channels) [, labels (batch,)] -> logits (batch, 1),
+    the final stage.
 
     Args:
         resolution, channels, fmap_base, fmap_max, fmap_decay: as `pggan_generator`.
         minibatch_group_size: group size of the minibatch stddev layer in the 4x4 block (paper: 4;
             0 or 1: no such layer).
-        num_classes: must be None (unconditional).
+        num_classes: None (unconditional), or the classes of a projection discriminator: the 4x4
+            block adds <embed(y), phi(x)> to its output, phi(x) the features of its first dense
+            layer (`projection_term`).
         blur: the [1, 2, 1] low-pass filter before each downsampling convolution (StyleGAN's
             D_basic, Karras et al. 2019; off in PGGAN).
     """
-    _check_unconditional(num_classes)
+    if num_classes is not None and (isinstance(num_classes, bool) or int(num_classes) != num_classes
+                                    or num_classes < 2):
+        raise ValueError(f"num_classes must be None or an integer >= 2, got {num_classes!r}.")
     resolution = check_resolution(resolution)
     _check_sizes(fmap_base, fmap_max, channels)
     if isinstance(minibatch_group_size, bool) or int(minibatch_group_size) != minibatch_group_size \
@@ -250,27 +274,39 @@ def pggan_discriminator(
     def fmaps(r: int) -> int:  # nf(log2(r) - 1); r = 2 gives nf(0), the 4x4 block's dense width
         return feature_maps(r, fmap_base, fmap_decay, fmap_max)
 
+    num_classes = None if num_classes is None else int(num_classes)
     images = keras.Input((resolution, resolution, int(channels)), name="images")
+    labels = None if num_classes is None else keras.Input((), dtype="int32", name="labels")
     h = _from_rgb(resolution, fmaps(resolution))(images)
     for r in reversed(resolutions_between(MIN_RESOLUTION, resolution)):
-        h = _discriminator_block(r, int(h.shape[-1]), fmaps, int(minibatch_group_size), bool(blur))(h)
+        block = _discriminator_block(r, int(h.shape[-1]), fmaps, int(minibatch_group_size), bool(blur), num_classes)
+        h = block([h, labels]) if labels is not None and r == MIN_RESOLUTION else block(h)
         if r > MIN_RESOLUTION:
             low = keras.layers.AveragePooling2D(resolution // (r // 2), name=f"downscale_rgb_{r // 2}")(images)
             old = _from_rgb(r // 2, fmaps(r // 2))(low)
             h = FadeIn(alpha=1.0, name=f"fade_{r}")([old, h])
-    return keras.Model(images, h, name=name)
+    return keras.Model(images if labels is None else [images, labels], h, name=name)
 
 
 def discriminator_at(discriminator: keras.Model, images: Any, resolution: int, alpha: Any = None,
-                     training: bool = False) -> Any:
+                     training: bool = False, labels: Any = None) -> Any:
     """Logits of the discriminator grown to `resolution` for full-resolution images: fromRGB of
     the images box-downscaled to `resolution`, faded by alpha (None: 1) with fromRGB of those at
     half the resolution after the new block, then the blocks down to 4x4 (the official D at a
-    level of detail). Runs only the blocks up to `resolution`."""
+    level of detail); `labels` go to the 4x4 block of a conditional discriminator. Runs only the
+    blocks up to `resolution`."""
     final = int(discriminator.inputs[0].shape[1])
+    conditional = len(discriminator.inputs) == 2
+    if conditional != (labels is not None):
+        raise ValueError(f"The discriminator {discriminator.name!r} is "
+                         f"{'conditional: expected labels' if conditional else 'unconditional: expected no labels'}.")
     h = discriminator.get_layer(f"from_rgb_{resolution}")(downscale2d(images, final // resolution))
     for r in reversed(resolutions_between(MIN_RESOLUTION, resolution)):
-        h = discriminator.get_layer(f"block_{r}")(h, training=training)
+        block = discriminator.get_layer(f"block_{r}")
+        if conditional and r == MIN_RESOLUTION:
+            h = block([h, ops.convert_to_tensor(labels, "int32")], training=training)
+        else:
+            h = block(h, training=training)
         if r == resolution and alpha is not None and r > MIN_RESOLUTION:
             old = discriminator.get_layer(f"from_rgb_{r // 2}")(downscale2d(images, final // (r // 2)))
             h = fade(old, h, alpha)

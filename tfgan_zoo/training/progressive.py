@@ -239,7 +239,8 @@ def _state_variable(value: Any, dtype: str, name: str) -> keras.Variable:
 class ProgressiveGAN(GAN):
     """A GAN whose networks grow from `schedule.start_resolution` to the final one (Karras 2018).
 
-    Args (besides GAN's; unconditional):
+    Args (besides GAN's; num_classes needs networks taking labels: the style-based generator's
+    mapping network and the projection discriminator):
         generator, discriminator: networks at the final resolution holding every stage's blocks
             (`models.pggan_generator` / `pggan_discriminator`, or a family that overrides
             `generator_at` / `discriminator_at`).
@@ -258,12 +259,17 @@ class ProgressiveGAN(GAN):
 
     def __init__(self, generator: keras.Model, discriminator: keras.Model, latent_dim: int, *,
                  schedule: Union[GrowthSchedule, dict, None] = None, reset_optimizers: bool = True, **kwargs: Any):
-        num_classes = kwargs.pop("num_classes", None)
-        if num_classes is not None:
-            raise ValueError(f"ProgressiveGAN is unconditional: expected num_classes=None, got {num_classes!r}.")
         if not isinstance(reset_optimizers, bool):
             raise ValueError(f"reset_optimizers must be True or False, got {reset_optimizers!r}.")
         super().__init__(generator, discriminator, latent_dim, **kwargs)
+        for role, network in (("generator", generator), ("discriminator", discriminator)):
+            takes_labels = len(network.inputs) == 2
+            if takes_labels != (self.num_classes is not None):
+                raise ValueError(
+                    f"num_classes={self.num_classes!r} but the {role} {network.name!r} takes "
+                    f"{'labels' if takes_labels else 'no labels'}; a conditional ProgressiveGAN needs a generator "
+                    "and a discriminator taking labels (a style-based generator, a projection pggan_discriminator)."
+                )
         self.schedule = GrowthSchedule.from_config(schedule if schedule is not None else {})
         for role, network in (("generator", generator), ("discriminator", discriminator)):
             size = pggan_lib.network_resolution(network, role)
@@ -361,10 +367,11 @@ class ProgressiveGAN(GAN):
         return pggan_lib.generator_at(generator, z, resolution, alpha, training=training)
 
     def discriminator_at(self, discriminator: keras.Model, images: Tensor, resolution: int,
-                         alpha: Optional[Tensor], training: bool) -> Tensor:
+                         alpha: Optional[Tensor], training: bool, labels: Optional[Tensor] = None) -> Tensor:
         """Hook for a network family: logits of `discriminator` grown to `resolution` for images at
-        the final size. Default: the PGGAN networks (models.pggan.discriminator_at)."""
-        return pggan_lib.discriminator_at(discriminator, images, resolution, alpha, training=training)
+        the final size (conditioned on `labels` when conditional). Default: the PGGAN networks
+        (models.pggan.discriminator_at)."""
+        return pggan_lib.discriminator_at(discriminator, images, resolution, alpha, training=training, labels=labels)
 
     # --- GAN hooks ------------------------------------------------------------------------------
 
@@ -389,10 +396,12 @@ class ProgressiveGAN(GAN):
         return images if training else tf.clip_by_value(images, -1.0, 1.0)
 
     def discriminate(self, samples: Tensor, labels: Optional[Tensor], training: bool = True) -> Tensor:
-        """D(x) at the current level of detail (once per input within a discriminator update)."""
+        """D(x [, y]) at the current level of detail (once per input within a discriminator update:
+        both calls of an update see the same labels)."""
         logits = self._update_logits.get(samples)
         if logits is None:
-            logits = self._at_level(lambda r, a: self.discriminator_at(self.discriminator, samples, r, a, training))
+            logits = self._at_level(
+                lambda r, a: self.discriminator_at(self.discriminator, samples, r, a, training, labels))
             self._update_logits.put(samples, logits)
         return logits
 

@@ -8,10 +8,13 @@ the official D_logistic_simplegp and G_logistic_nonsaturating both call G with i
     w       = mapping(z [, labels])
     w_avg  <- beta w_avg + (1 - beta) mean_batch(w)            (beta 0.995; in the generator)
     with probability style_mixing_prob (0.9), for the whole batch:
-        w2 = mapping(z2), z2 fresh; crossover k ~ U{1, ..., active_layers - 1}
+        w2 = mapping(z2 [, labels]), z2 fresh; crossover k ~ U{1, ..., active_layers - 1}
         styles = w on the layers below k, w2 from k on
     else styles = w on every layer
     images  = synthesis(styles)                                  (fresh noise)
+
+A conditional model (num_classes) maps both latents with the batch's labels, as the official
+G_style maps latents2 with labels_in: mixing changes styles within a class, never the class.
 
 One coin and one crossover per minibatch, drawn from the model's seed stream, as the official
 tf.random_uniform([]) draws (the same on every replica under tf.distribute). Sampling has no
@@ -53,7 +56,8 @@ class StyleGAN(ProgressiveGAN):
     the PGGAN discriminator, trained with style mixing regularisation while it tracks w_avg
     (Karras et al. 2019, sec. 3.1, app. B).
 
-    Args (besides ProgressiveGAN's: schedule, reset_optimizers):
+    Args (besides ProgressiveGAN's: schedule, reset_optimizers; num_classes for a conditional
+    generator, whose mapping network embeds the label, with a projection discriminator):
         style_mixing_prob: probability that a training batch mixes two latents, in [0, 1]
             (official 0.9; 0 disables the regulariser).
     """
@@ -79,11 +83,6 @@ class StyleGAN(ProgressiveGAN):
         z_width = parts.mapping.inputs[0].shape[-1]
         if z_width != self.latent_dim:
             raise ValueError(f"latent_dim={latent_dim} does not match the mapping network's z of width {z_width}.")
-        if parts.conditional != (self.num_classes is not None):
-            raise ValueError(
-                f"num_classes={num_classes!r} but the generator's mapping network "
-                f"{'takes' if parts.conditional else 'takes no'} labels."
-            )
         self.style_mixing_prob = float(style_mixing_prob)
         self._active_layers = tf.constant([num_style_layers(r) for r in self.schedule.resolutions], tf.int32)
 
