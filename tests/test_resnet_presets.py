@@ -38,8 +38,7 @@ def test_each_preset_carries_its_papers_recipe(name):
     elif name in SAGAN:  # Zhang 2019: TTUR G 1e-4 / D 4e-4, beta1 0, 1:1
         assert g == (1e-4, 0.0, 0.9) and d == (4e-4, 0.0, 0.9) and config["compile"]["d_steps"] == 1
     else:  # Brock 2019: 2 D steps, orthogonal regularisation 1e-4 on G, G EMA from ema_start
-        # biggan_mnist5k: 1 D step, as BigGAN-PyTorch's released scripts with SAGAN's rates (it fits 15 minutes)
-        assert config["compile"]["d_steps"] == (1 if name == "biggan_mnist5k" else 2)
+        assert config["compile"]["d_steps"] == 2
         assert config["compile"]["regularizers"] == [{"kind": "orthogonal", "weight": 1e-4, "applies_to": "generator"}]
         assert config["compile"]["ema_decay"] and config["compile"]["ema_start"] > 0
         assert config["compile"]["ema_start"] < config["training"]["steps"]
