@@ -13,9 +13,10 @@ from tfgan_zoo.metrics import (
     parse_metrics,
     write_eval_json,
 )
-from tfgan_zoo.metrics.features import mnist5k_images
+from tfgan_zoo.metrics.features import mnist5k_images, mnist5k_labels
 
 TRAIN = mnist5k_images("train").astype("float32") / 127.5 - 1.0
+TRAIN_LABELS = mnist5k_labels("train")
 
 
 def real_digits(n, seed=0):
@@ -93,3 +94,28 @@ def test_evaluate_errors():
         evaluate_generator(lambda n, seed: real_digits(n + 1, seed), num=10, metrics="classes")
     with pytest.raises(ValueError, match="Unknown features 'vgg'"):
         evaluate_generator(real_digits, num=10, features="vgg")
+
+
+
+def digits_of(labels, seed):
+    """Real train digits of the given labels: a conditional 'generator' that draws what it is asked."""
+    rng = np.random.default_rng(seed)
+    return np.stack([TRAIN[rng.choice(np.flatnonzero(TRAIN_LABELS == label))] for label in labels])[..., None]
+
+
+def test_conditional_evaluation_reports_label_accuracy():
+    asked = []
+
+    def conditional(n, seed, labels):
+        asked.append(np.asarray(labels))
+        return digits_of(labels, seed)
+
+    # chunks of 70 do not line up with the 10 classes: sample i still gets label i % 10
+    right = evaluate_generator(conditional, num=300, metrics="classes", batch_size=70, num_classes=10)
+    np.testing.assert_array_equal(np.concatenate(asked), np.arange(300) % 10)
+    assert right["classes"]["label_accuracy"] > 0.95  # the classifier reads train digits at ~99%
+    wrong = evaluate_generator(lambda n, seed, labels: digits_of((labels + 1) % 10, seed), num=300,
+                               metrics="classes", num_classes=10)
+    assert wrong["classes"]["label_accuracy"] < 0.05
+    assert wrong["classes"]["classes_covered"] == 10  # coverage alone cannot see it
+    assert "label_accuracy" not in evaluate_generator(real_digits, num=100, metrics="classes")["classes"]

@@ -76,17 +76,27 @@ def parse_metrics(metrics: str | Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
+def drawn_labels(num: int, num_classes: int) -> np.ndarray:
+    """The class sample i of a conditional evaluation is drawn with: i % num_classes (int32)."""
+    return (np.arange(num) % num_classes).astype("int32")
+
+
 def generate_samples(
-    generate_fn: GenerateFn, num: int, seed: int = 0, batch_size: int = 500
+    generate_fn: GenerateFn, num: int, seed: int = 0, batch_size: int = 500, num_classes: int | None = None
 ) -> np.ndarray:
     """Call ``generate_fn(n, seed=seed + i)`` for chunks of at most ``batch_size`` and stack the
-    results as a numpy array (``num`` samples)."""
+    results as a numpy array (``num`` samples). With ``num_classes`` (a conditional generator)
+    each call also gets ``labels=``, its chunk of :func:`drawn_labels`."""
     if num < 1:
         raise ValueError(f"Expected a positive number of samples, got num={num}.")
+    labels = drawn_labels(num, num_classes) if num_classes is not None else None
     chunks = []
     for i, start in enumerate(range(0, num, batch_size)):
         n = min(batch_size, num - start)
-        out = generate_fn(n, seed=seed + i)
+        if labels is None:
+            out = generate_fn(n, seed=seed + i)
+        else:
+            out = generate_fn(n, seed=seed + i, labels=labels[start : start + n])
         if hasattr(out, "numpy"):
             out = out.numpy()
         out = np.asarray(out)
@@ -123,6 +133,7 @@ def evaluate_generator(
     kid_subset_size: int = 1000,
     pr_k: int = 3,
     is_splits: int = 10,
+    num_classes: int | None = None,
 ) -> dict[str, Any]:
     """Evaluate ``generate_fn`` with ``metrics`` (names in :data:`VALID_METRICS`).
 
@@ -142,6 +153,10 @@ def evaluate_generator(
     emoji classifier with emoji features (9 groups), else of the MNIST classifier (10 digits).
     ``stacked_mnist``: the images are Stacked MNIST; "modes" then counts its 1,000 modes and
     KL to uniform (:func:`stacked_mnist_modes`; default ``num`` 26,000, the published protocol).
+    ``num_classes``: the generator is conditional on that many classes; sample i is drawn with
+    label i % num_classes (``generate_fn(n, seed=s, labels=...)``), and "classes" adds
+    "label_accuracy", the share of samples the domain classifier reads as the label they were
+    drawn with (when the classifier's classes are the generator's).
     Toy data: "fid", "kid", "pr" compare the raw points with ``num`` points of the true mixture
     (seed ``seed``); "modes" follows the protocol of :func:`mode_coverage`.
 
@@ -207,7 +222,7 @@ def evaluate_generator(
     # "classes" and "modes" need only a domain classifier (no Inception weights).
     needs_extractor = any(m in names for m in FEATURE_METRICS)
     extractor = _extractor(features, "is" in names, inception_weights) if needs_extractor else None
-    images = generate_samples(generate_fn, num, seed, batch_size)
+    images = generate_samples(generate_fn, num, seed, batch_size, num_classes)
     result = {"num_samples": num, "features": extractor.name if extractor else _domain_name(features), "seed": seed}
     needs_features = any(m in names for m in ("fid", "kid", "pr"))
     fake_features = extractor.features(images) if needs_features else None
@@ -244,6 +259,9 @@ def evaluate_generator(
                 "confident_fraction": confident_fraction(probabilities),
                 "confidence_threshold": CONFIDENCE_THRESHOLD,
             }
+            if num_classes is not None and num_classes == classifier.num_classes:
+                read = np.argmax(probabilities, axis=1)
+                result["classes"]["label_accuracy"] = float(np.mean(read == drawn_labels(num, num_classes)))
         elif name == "modes":
             mnist = extractor if extractor is not None and extractor.name == "mnist" else None
             result["modes"] = stacked_mnist_modes(images, mnist)

@@ -19,7 +19,8 @@ def evaluate_run(run_dir: str | os.PathLike, metrics: Optional[str] = None, num:
     "fid,kid,classes" with emoji features against the held-out emoji; 28x28 grey images ->
     "fid,classes" with MNIST features against the mnist5k held-out images; other images -> "fid"
     with Inception features. Returns the dict of `evaluate_generator` plus "run" and "step".
-    Raises ValueError (RunError included) for bad input, and InceptionWeightsError when
+    A conditional run draws sample i with label i % num_classes; "classes" then adds
+    "label_accuracy" (the classifier reads the drawn label). Raises ValueError (RunError included) for bad input, and InceptionWeightsError when
     Inception features are needed and their weights cannot be had.
     """
     from tfgan_zoo import data as data_lib
@@ -55,13 +56,14 @@ def evaluate_run(run_dir: str | os.PathLike, metrics: Optional[str] = None, num:
     padded = not toy and config.data_fit == "pad" and (info.resolution or 0) < (config.resolution or 0)
     crop = (lambda images: data_lib.centre_crop(images, info.resolution)) if padded and reals is None else None
     result = evaluate_generator(
-        lambda n, seed=None: (crop or (lambda images: images))(gan.generate(n, seed=seed)),
+        lambda n, seed=None, labels=None: (crop or (lambda images: images))(gan.generate(n, labels, seed=seed)),
         num=num, metrics=names, features=features, seed=seed,
         toy_dataset=parsed.name if toy else None,
         stacked_mnist=parsed.kind == "stacked_mnist",
         real_images=reals,
         real_name=reference_name_for(config, features) if needs_reals else None,
         inception_weights=inception_weights,
+        num_classes=None if toy else gan.num_classes,
     )
     result["run"] = str(run_dir)
     result["step"] = gan.trained_steps
