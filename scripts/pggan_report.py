@@ -94,13 +94,12 @@ def evaluate_or_reuse(run_dir: Path, num: int) -> dict:
 def train_variant(name: str, overrides: dict, out: Path, steps: Optional[int]) -> None:
     """Train one variant into out/name (unless it finished before) and keep its timing, levels and
     sample strip beside it (timing.json, strip.npy)."""
-    from tfgan_zoo import presets
     from tfgan_zoo.training import runner
 
     run_dir = out / name
     if (run_dir / "timing.json").is_file():
         return
-    config = presets.get_config(PRESET)
+    config = _preset_config()
     total = steps or config["training"]["steps"]
     batch = config["training"]["batch_size"]
     snapshot_steps = stage_end_steps(config["model"]["schedule"], batch, total)
@@ -127,6 +126,12 @@ def write_strip(images: np.ndarray, path: Path) -> None:
     images_lib.save_png(images_lib.image_grid(images, nrow=STRIP_SAMPLES), path)
 
 
+def _preset_config() -> dict:
+    from tfgan_zoo import presets
+
+    return presets.get_config(PRESET)
+
+
 def write_report(results: list[dict], report: Path, figures: Path, command: str, num: int) -> None:
     rows = []
     for r in results:
@@ -145,6 +150,11 @@ def write_report(results: list[dict], report: Path, figures: Path, command: str,
            f"{m['classes']['classes_covered']} classes, {100 * m['confident_share']:.1f}%, "
            f"{growing['cpu_seconds'] / 60:.1f} CPU minutes.")
     load = "; ".join(f"{r['variant']} {r['load_average'][0]} -> {r['load_average'][1]}" for r in results)
+    config = _preset_config()
+    schedule, widths = config["model"]["schedule"], config["generator"]
+    phases = (f"{schedule['stable_images'] // 1000}k images per stable and {schedule['fade_images'] // 1000}k per fade "
+              f"phase")
+    nets = f"fmap_base {widths['fmap_base']}, fmap_max {widths['fmap_max']}"
     text = f"""# Progressive growing on mnist5k: growing vs direct training at 32x32
 
 Regenerate with:
@@ -161,7 +171,7 @@ CPU seconds (this process) are the steadier measure of cost.
 `{PRESET}` (Karras et al. 2018: WGAN-GP + drift, Adam(1e-3, 0, 0.99), EMA 0.999, pixel norm, equalized
 learning rate, minibatch stddev; mnist5k padded to 32x32) for {growing['steps']} steps of batch
 {growing['images'] // growing['steps']} ({growing['images']:,} real images) in both runs. *growing*: 4x4 -> 32x32,
-32k images per stable and per fade phase, then the 32x32 stage stable; *direct*: the same networks,
+{phases}, then the 32x32 stage stable; *direct*: the same networks ({nets}),
 schedule starting at 32x32 (the official `-nogrowing`). Evaluation of the final EMA generator: {num:,} samples
 cropped back to 28x28; FID on the MNIST classifier's features against the 1,000 mnist5k held-out digits
 (real-vs-real floor 0.25); classes and confidence by the same classifier.

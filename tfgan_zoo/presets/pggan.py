@@ -21,6 +21,14 @@ Measured (reports/pggan.md, 5,000 samples cropped to 28x28, the shipped MNIST cl
 pggan_mnist5k ends with all ten digits but only 63.5% of the samples read with p > 0.9 (the
 target is 80%), MNIST FID 30.7, in 21.9 CPU minutes (49 wall minutes on a machine shared with
 other jobs at load 20+); the same networks trained directly at 32x32: FID 20.4, 69.9%.
+
+Tried and not adopted (2,000 samples, same classifier; one core, a machine shared at load 5-11):
+shorter low-resolution phases (16k images per stable and per fade phase, so 3,000 steps to grow)
+then 64k images stable at 32x32, with twice the feature maps at 16x16 and 32x32 (fmap_base 256:
+64/64/32/16 maps at 4/8/16/32): 5,000 steps, 10 digits, 63.9% read with p > 0.9, FID 33.3, 28.8 CPU
+minutes (68 wall minutes) -- no better than this preset at 1.3x its cost, so the preset keeps its
+recipe. At 32x32 the wider networks cost ~0.45-0.5 CPU s per step here (the preset's ~0.2), which
+leaves the 30-CPU-minute budget only ~2,000 final-stage steps.
 """
 from __future__ import annotations
 
