@@ -122,15 +122,15 @@ def images_per_second(gan: keras.Model, data: tf.data.Dataset, steps: int, batch
     return batch / timer.seconds_per_step
 
 
-def measure(cases: list[tuple], rounds: int, steps: int) -> dict[tuple, float]:
-    """Best images/s of each case over `rounds` alternating rounds (one model per case, built once)."""
+def measure(cases: list[tuple], rounds: int, steps: int) -> dict[tuple, list[float]]:
+    """Images/s of each case in each of `rounds` alternating rounds (one model per case, built once)."""
     built = {case: (make_model(*case[:5]), dataset(case[5], case[2], case[6])) for case in cases}
-    best = {case: 0.0 for case in cases}
+    speeds = {case: [] for case in cases}
     for _ in range(rounds):
         for case in cases:
             gan, data = built[case]
-            best[case] = max(best[case], images_per_second(gan, data, steps, case[6]))
-    return best
+            speeds[case].append(images_per_second(gan, data, steps, case[6]))
+    return speeds
 
 
 # setting -> (precision, jit_compile, data source)
@@ -139,15 +139,17 @@ SETTINGS = {"float32": ("float32", False, "synthetic"), "mixed_float16": ("mixed
 
 
 def compare_sides(models: list[str], settings: list[str], rounds: int, steps: int, batch: int) -> None:
-    print(f"images/s of the training step, 32 px, batch {batch}, best of {rounds} alternating rounds of {steps} steps")
-    print(f"{'model':14s} {'setting':16s} {'generic':>9s} {'keras-io':>9s} {'ratio':>6s}")
+    print(f"images/s of the training step, 32 px, batch {batch}, best of {rounds} alternating rounds of {steps} steps;")
+    print("paired: the median over rounds of generic / keras-io measured back to back in the same round")
+    print(f"{'model':14s} {'setting':16s} {'generic':>9s} {'keras-io':>9s} {'ratio':>6s} {'paired':>7s}")
     for model in models:
         for label in settings:
             precision, jit, source = SETTINGS[label]
             cases = [(side, model, 32, precision, jit, source, batch) for side in ("generic", "keras-io")]
-            best = measure(cases, rounds, steps)
-            ours, theirs = best[cases[0]], best[cases[1]]
-            print(f"{model:14s} {label:16s} {ours:9.0f} {theirs:9.0f} {ours / theirs:6.2f}", flush=True)
+            speeds = measure(cases, rounds, steps)
+            ours, theirs = max(speeds[cases[0]]), max(speeds[cases[1]])
+            paired = float(np.median([a / b for a, b in zip(speeds[cases[0]], speeds[cases[1]])]))
+            print(f"{model:14s} {label:16s} {ours:9.0f} {theirs:9.0f} {ours / theirs:6.2f} {paired:7.2f}", flush=True)
 
 
 def sweep(rounds: int, steps: int) -> None:
@@ -156,7 +158,7 @@ def sweep(rounds: int, steps: int) -> None:
         row = []
         for batch in (32, 64, 128):
             case = ("generic", "dcgan", resolution, "float32", False, "synthetic", batch)
-            row.append(measure([case], rounds, steps)[case])
+            row.append(max(measure([case], rounds, steps)[case]))
         print(f"  {resolution:3d} px: " + "  ".join(f"batch {b}: {v:6.0f}" for b, v in zip((32, 64, 128), row)),
               flush=True)
 
