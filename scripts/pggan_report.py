@@ -16,10 +16,8 @@ time; and draws a strip of samples from fixed latents at the end of every stage.
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -133,6 +131,8 @@ def _preset_config() -> dict:
 
 
 def write_report(results: list[dict], report: Path, figures: Path, command: str, num: int) -> None:
+    from tfgan_zoo.compare import date_and_machine
+
     rows = []
     for r in results:
         m = r["metrics"]
@@ -163,8 +163,7 @@ Regenerate with:
 {command}
 ```
 
-Date: {datetime.datetime.now().isoformat(timespec='seconds')}. Machine: {os.cpu_count()} CPUs, {platform.system()}
-{platform.machine()}, Python {platform.python_version()}. **Shared machine**: other jobs ran at the same time
+{date_and_machine()}. **Shared machine**: other jobs ran at the same time
 (1-minute load average at the start and end of each run: {load}), so the wall times are inflated;
 CPU seconds (this process) are the steadier measure of cost.
 

@@ -19,10 +19,7 @@ discriminator at width 16, twice for the same steps -- as the preset, and with
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
-import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -190,6 +187,8 @@ def largest_before(record: dict, warmup: int) -> tuple[float, str, int]:
 
 
 def write_report(with_sn: dict, without_sn: dict, report: Path, figures: Path, command: str, warmup: int) -> None:
+    from tfgan_zoo.compare import date_and_machine
+
     rows, worst, settled = table(with_sn, without_sn, warmup)
     early, early_layer, early_step = largest_before(with_sn, warmup)
     verdict = "holds" if worst <= TOLERANCE else "does NOT hold"
@@ -202,8 +201,7 @@ Regenerate with:
 {command}
 ```
 
-Date: {datetime.datetime.now().isoformat(timespec='seconds')}. Machine: {os.cpu_count()} CPUs, {platform.system()}
-{platform.machine()}, Python {platform.python_version()} (shared with other jobs: wall times are inflated).
+{date_and_machine()} (shared with other jobs: wall times are inflated).
 
 `{PRESET}` (the SNGAN standard CNN discriminator, hinge loss, Adam(2e-4, 0.5, 0.999); Miyato et al. 2018)
 with the discriminator at width {SMALL['discriminator.width']} (the preset's 32; convolutions of 16 to 128 channels)

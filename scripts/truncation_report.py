@@ -16,10 +16,7 @@ is digit d, the same seeds in every grid.
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
-import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -89,6 +86,8 @@ def trend(values: Sequence[float]) -> str:
 
 def write_report(results: list[dict], card: dict, report: Path, figures: Path, command: str, num: int,
                  seconds: float, model: str) -> None:
+    from tfgan_zoo.compare import date_and_machine
+
     rows = [f"| {label_of(r['truncation'])} | {r['max_abs_z']:.2f} | {r['precision']['mean']:.3f} "
             f"({r['precision']['min']:.3f}-{r['precision']['max']:.3f}) | {r['recall']['mean']:.3f} "
             f"({r['recall']['min']:.3f}-{r['recall']['max']:.3f}) | {r['fid']:.2f} | {100 * r['label_accuracy']:.1f} | "
@@ -114,8 +113,7 @@ Regenerate with:
 {command}
 ```
 
-Date: {datetime.datetime.now().isoformat(timespec='seconds')}. Machine: {os.cpu_count()} CPUs, {platform.system()}
-{platform.machine()}, Python {platform.python_version()} (shared with other jobs); {seconds:.0f} s.
+{date_and_machine()} (shared with other jobs); {seconds:.0f} s.
 
 Model: `{model}` (preset `{card.get('preset', '?')}`{steps_text}).{caveat}
 For each threshold T, {num:,} samples -- sample i of digit i % 10 -- with z drawn from N(0, I) truncated at T

@@ -714,6 +714,13 @@ def _now() -> str:
     return datetime.datetime.now().isoformat(timespec="seconds")
 
 
+def date_and_machine() -> str:
+    """A report's header line (the lab reports and scripts/*_report.py): "Date: <now>. Machine:
+    <N> CPUs, <system> <architecture>, Python <version>" (no TensorFlow import)."""
+    return (f"Date: {_now()}. Machine: {os.cpu_count()} CPUs, {platform.system()} {platform.machine()}, "
+            f"Python {platform.python_version()}")
+
+
 def _read_notes(notes: Optional[PathLike]) -> str:
     if notes is None:
         return ""

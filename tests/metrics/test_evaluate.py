@@ -96,7 +96,6 @@ def test_evaluate_errors():
         evaluate_generator(real_digits, num=10, features="vgg")
 
 
-
 def digits_of(labels, seed):
     """Real train digits of the given labels: a conditional 'generator' that draws what it is asked."""
     rng = np.random.default_rng(seed)

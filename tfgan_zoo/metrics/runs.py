@@ -20,8 +20,9 @@ def evaluate_run(run_dir: str | os.PathLike, metrics: Optional[str] = None, num:
     "fid,classes" with MNIST features against the mnist5k held-out images; other images -> "fid"
     with Inception features. Returns the dict of `evaluate_generator` plus "run" and "step".
     A conditional run draws sample i with label i % num_classes; "classes" then adds
-    "label_accuracy" (the classifier reads the drawn label). Raises ValueError (RunError included) for bad input, and InceptionWeightsError when
-    Inception features are needed and their weights cannot be had.
+    "label_accuracy" (the classifier reads the drawn label). Raises ValueError (RunError included)
+    for bad input, and InceptionWeightsError when Inception features are needed and their weights
+    cannot be had.
     """
     from tfgan_zoo import data as data_lib
     from tfgan_zoo.metrics.evaluate import (
