@@ -1,7 +1,7 @@
 """Images per second of the training step: the zoo's generic GAN.train_step against a single-file
 keras-io-style GAN (a `train_step` override written the way the Keras examples write it) on the
-same networks, float32 / mixed_float16 / XLA, embedded data against synthetic tensors, and the cost
-as resolution and batch grow.
+same networks, float32 / mixed_bfloat16 / mixed_float16 / XLA, embedded data against synthetic
+tensors, and the cost as resolution and batch grow.
 
 Both sides train the same pair with the same work per step: one D step on real + fake, one G
 step, the non-saturating loss, Adam for both, no regulariser and no EMA (so a ratio compares the
@@ -10,6 +10,7 @@ machine the speed of one step flips between levels, for both sides alike.
 
     python bench/throughput.py                        # DCGAN-32, SNGAN-ResNet-32, StyleGAN-32, batch 64
     python bench/throughput.py --models dcgan --rounds 5 --steps 30
+    python bench/throughput.py --settings mixed_float16 --rounds 2 --steps 2   # slow on CPUs
     python bench/throughput.py --sweep                # DCGAN at 28/32/64 px and batch 32/64/128
 """
 from __future__ import annotations
@@ -114,28 +115,30 @@ def dataset(source: str, resolution: int, batch: int) -> tf.data.Dataset:
 
 
 def images_per_second(gan: keras.Model, data: tf.data.Dataset, steps: int, batch: int) -> float:
-    """Timed over `steps` steps of one `fit` epoch (after its first), after a warm-up epoch that
-    traces the step."""
-    gan.fit(data, steps_per_epoch=3, epochs=1, verbose=0)
+    """Timed over `steps` steps of one `fit` epoch (after its first), after a one-step warm-up
+    epoch that traces the step."""
+    gan.fit(data, steps_per_epoch=1, epochs=1, verbose=0)
     timer = FitTimer()
     gan.fit(data, steps_per_epoch=steps + 1, epochs=1, verbose=0, callbacks=[timer])
     return batch / timer.seconds_per_step
 
 
 def measure(cases: list[tuple], rounds: int, steps: int) -> dict[tuple, list[float]]:
-    """Images/s of each case in each of `rounds` alternating rounds (one model per case, built once)."""
+    """Images/s of each case in each of `rounds` alternating rounds (one model per case, built once);
+    odd rounds run the cases in reverse order, so no side always runs first."""
     built = {case: (make_model(*case[:5]), dataset(case[5], case[2], case[6])) for case in cases}
     speeds = {case: [] for case in cases}
-    for _ in range(rounds):
-        for case in cases:
+    for round_index in range(rounds):
+        for case in (cases if round_index % 2 == 0 else cases[::-1]):
             gan, data = built[case]
             speeds[case].append(images_per_second(gan, data, steps, case[6]))
     return speeds
 
 
 # setting -> (precision, jit_compile, data source)
-SETTINGS = {"float32": ("float32", False, "synthetic"), "mixed_float16": ("mixed_float16", False, "synthetic"),
-            "XLA": ("float32", True, "synthetic"), "embedded": ("float32", False, "embedded")}
+SETTINGS = {"float32": ("float32", False, "synthetic"), "mixed_bfloat16": ("mixed_bfloat16", False, "synthetic"),
+            "mixed_float16": ("mixed_float16", False, "synthetic"), "XLA": ("float32", True, "synthetic"),
+            "embedded": ("float32", False, "embedded")}
 
 
 def compare_sides(models: list[str], settings: list[str], rounds: int, steps: int, batch: int) -> None:
@@ -166,8 +169,10 @@ def sweep(rounds: int, steps: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", nargs="+", choices=sorted(MODELS), default=["dcgan", "sngan_resnet", "stylegan"])
-    parser.add_argument("--settings", nargs="+", choices=list(SETTINGS), default=list(SETTINGS),
-                        help="mixed_float16 is slow on CPUs without float16 arithmetic")
+    parser.add_argument("--settings", nargs="+", choices=list(SETTINGS),
+                        default=[name for name in SETTINGS if name != "mixed_float16"],
+                        help="mixed_float16 is ~200x slower on CPUs without float16 arithmetic: "
+                        "run it apart with few --steps and --rounds")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--batch", type=int, default=64)

@@ -91,7 +91,7 @@ def test_tensorflow_starts_silenced_unless_verbose(monkeypatch):
     cli.start_tensorflow(verbose=True)
     assert silenced == [] and "TF_CPP_MIN_LOG_LEVEL" not in os.environ  # TensorFlow's own default: all logs
     cli.start_tensorflow(verbose=False)
-    assert silenced == [True] and os.environ["TF_CPP_MIN_LOG_LEVEL"] == "2"
+    assert silenced == [True] and os.environ["TF_CPP_MIN_LOG_LEVEL"] == "3"
     monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "0")  # the user's own choice wins
     cli.start_tensorflow(verbose=False)
     assert silenced == [True] and os.environ["TF_CPP_MIN_LOG_LEVEL"] == "0"

@@ -11,8 +11,11 @@ nothing written), 1 a failure while running (a non-finite loss), 130 interrupted
 Quiet and fast: `--help`, `COMMAND --help` and `list` never import TensorFlow. The other commands
 import it when they run; TensorFlow's C++ start-up lines (oneDNN, CUDA probing, CPU features: about
 eight lines that ignore TF_CPP_MIN_LOG_LEVEL because they come before logging is set up) are
-silenced, and TF_CPP_MIN_LOG_LEVEL defaults to 2. `--verbose`, or a TF_CPP_MIN_LOG_LEVEL of 0 or 1
-set by the user, shows them.
+silenced, and TF_CPP_MIN_LOG_LEVEL defaults to 3: the C++ error lines TensorFlow prints while it
+recovers by itself (grappler's "remapper failed" on the growing networks' stage switch, oneDNN
+falling back to Eigen for int32) are noise to a user, and a real failure reaches Python as an
+exception. `--verbose`, or a TF_CPP_MIN_LOG_LEVEL of 0 or 1 set by the user, shows them all (2:
+the error lines, without the start-up lines).
 """
 from __future__ import annotations
 
@@ -63,7 +66,7 @@ def start_tensorflow(verbose: bool = False) -> None:
     unless `verbose` (or the user's TF_CPP_MIN_LOG_LEVEL) asks for them. Imported already (a
     caller's process), only the log levels are set."""
     if not _wants_native_logs(verbose):
-        os.environ.setdefault(LOG_LEVEL, "2")
+        os.environ.setdefault(LOG_LEVEL, "3")
     quiet = contextlib.nullcontext() if _wants_native_logs(verbose) else _native_stderr_silenced()
     with quiet:
         import keras  # noqa: F401

@@ -555,7 +555,9 @@ class GAN(keras.Model):
     def _track(self, report: dict) -> None:
         for name, (value, weight) in report.items():
             if name in self._trackers:
-                self._trackers[name].update_state(value, sample_weight=weight)
+                # A constant weight of 1 is the plain mean, without the weighting ops.
+                sample_weight = None if isinstance(weight, float) and weight == 1.0 else weight
+                self._trackers[name].update_state(value, sample_weight=sample_weight)
 
     def test_step(self, data: Any) -> dict:
         """Evaluate the adversarial terms on a batch without updating anything."""
