@@ -54,6 +54,15 @@ def _require(key: str, value: Any, valid: tuple[Callable[[float], bool], str], a
         raise ValueError(f"{key} must be {expected}, got {value!r}.")
 
 
+def check_num_classes(num_classes: Any) -> Optional[int]:
+    """A network's or GAN's class count: None (unconditional) or an integer >= 2, else one line."""
+    if num_classes is None:
+        return None
+    if not _is_number(num_classes) or int(num_classes) != num_classes or num_classes < 2:
+        raise ValueError(f"num_classes must be None or an integer >= 2, got {num_classes!r}.")
+    return int(num_classes)
+
+
 def _require_count(key: str, value: Any) -> None:
     if not _is_number(value) or int(value) != value or value < 1:
         raise ValueError(f"{key} must be an integer >= 1, got {value!r}.")

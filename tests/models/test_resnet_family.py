@@ -1,5 +1,7 @@
 """SNGAN-ResNet, SAGAN and BigGAN builders: layouts, initialisation, conditioning, hierarchical
 latents, attention placement, serialisation and a few training steps each."""
+import re
+
 import keras
 import numpy as np
 import pytest
@@ -10,6 +12,7 @@ from tfgan_zoo import regularizers as R
 from tfgan_zoo.layers import ConditionalBatchNormalization, LinearConditionalBatchNormalization, SelfAttention
 from tfgan_zoo.models import BUILDERS, biggan, build, sagan, sngan_resnet
 from tfgan_zoo.models.biggan import biggan_discriminator, biggan_generator
+from tfgan_zoo.models.pggan import pggan_discriminator
 from tfgan_zoo.models.sagan import sagan_discriminator, sagan_generator
 from tfgan_zoo.models.sngan_resnet import sngan_resnet_discriminator, sngan_resnet_generator
 
@@ -164,7 +167,7 @@ def test_bad_arguments_are_rejected():
         biggan_generator(latent_dim=130)
     with pytest.raises(ValueError, match=r"width must be a positive integer, got 0"):
         sagan_discriminator(width=0)
-    with pytest.raises(ValueError, match=r"num_classes must be a positive integer, got -2"):
+    with pytest.raises(ValueError, match=r"num_classes must be None or an integer >= 2, got -2"):
         sngan_resnet_discriminator(num_classes=-2)
     with pytest.raises(ValueError, match=r"Bad config for 'sagan_generator'.*unexpected keyword argument 'depth'"):
         build("sagan_generator", depth=3)
@@ -301,3 +304,13 @@ def test_a_few_hinge_steps_train_each_pair(family):
         lagging = [not np.allclose(a.numpy(), b.numpy())
                    for a, b in zip(gan.ema_generator.trainable_weights, g.trainable_weights)]
         assert sum(lagging) > len(lagging) // 2
+
+
+@pytest.mark.parametrize("bad", [1, 0, -2, 2.5, True, "10"])
+def test_one_class_count_check_serves_the_gan_and_every_conditional_builder(bad):
+    message = rf"num_classes must be None or an integer >= 2, got {re.escape(repr(bad))}\."
+    for build_one in (lambda: biggan_generator(num_classes=bad), lambda: sagan_discriminator(num_classes=bad),
+                      lambda: pggan_discriminator(resolution=8, num_classes=bad),
+                      lambda: tz.GAN(keras.Sequential(), keras.Sequential(), latent_dim=4, num_classes=bad)):
+        with pytest.raises(ValueError, match=message):
+            build_one()

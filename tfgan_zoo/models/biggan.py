@@ -24,9 +24,10 @@ from tfgan_zoo.layers import LinearConditionalBatchNormalization
 from tfgan_zoo.models.common import check_positive
 from tfgan_zoo.models.registry import declare
 from tfgan_zoo.models.resnet import (
-    BatchNormSpec, ConvStyle, DiscriminatorLayout, GeneratorLayout, check_attention_resolution, check_classes,
+    BatchNormSpec, ConvStyle, DiscriminatorLayout, GeneratorLayout, check_attention_resolution,
     generator_trunk, layout_for, resnet_discriminator,
 )
+from tfgan_zoo.value_checks import check_num_classes
 
 GENERATOR_LAYOUTS = {
     28: GeneratorLayout(bottom=7, start=4, blocks=(4, 4)),
@@ -64,7 +65,7 @@ def biggan_generator(
     """
     layout = layout_for(GENERATOR_LAYOUTS, resolution)
     check_positive(latent_dim=latent_dim, channels=channels, width=width, embedding_dim=embedding_dim)
-    check_classes(num_classes)
+    check_num_classes(num_classes)
     check_attention_resolution(attention_resolution, layout.block_resolutions(), f"{resolution} px generator")
     chunks = len(layout.blocks) + 1
     if latent_dim % chunks:

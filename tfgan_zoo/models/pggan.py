@@ -49,6 +49,7 @@ from keras import ops
 from tfgan_zoo.layers import Bias, Blur2D, EqualizedConv2D, EqualizedDense, FadeIn, InferenceClip, MinibatchStdDev, PixelNormalization
 from tfgan_zoo.layers.fade_in import fade
 from tfgan_zoo.models.registry import declare
+from tfgan_zoo.value_checks import check_num_classes
 
 MIN_RESOLUTION = 4
 MAX_RESOLUTION = 1024
@@ -262,9 +263,7 @@ def pggan_discriminator(
         blur: the [1, 2, 1] low-pass filter before each downsampling convolution (StyleGAN's
             D_basic, Karras et al. 2019; off in PGGAN).
     """
-    if num_classes is not None and (isinstance(num_classes, bool) or int(num_classes) != num_classes
-                                    or num_classes < 2):
-        raise ValueError(f"num_classes must be None or an integer >= 2, got {num_classes!r}.")
+    check_num_classes(num_classes)
     resolution = check_resolution(resolution)
     _check_sizes(fmap_base, fmap_max, channels)
     if isinstance(minibatch_group_size, bool) or int(minibatch_group_size) != minibatch_group_size \

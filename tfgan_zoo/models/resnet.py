@@ -33,6 +33,7 @@ import keras
 from tfgan_zoo.layers import ConditionalBatchNormalization, GlobalSumPooling2D, SelfAttention
 from tfgan_zoo.layers._initializers import fresh_initializer
 from tfgan_zoo.models.common import check_positive, maybe_spectral, projection_logits
+from tfgan_zoo.value_checks import check_num_classes
 
 # (h, block index, layer name) -> normalised h: how a generator conditions its block norms.
 BlockNorm = Callable[[Any, int, str], Any]
@@ -129,9 +130,6 @@ def check_attention_resolution(value: Optional[int], sizes: Sequence[int], netwo
         )
 
 
-def check_classes(num_classes: Optional[int]) -> None:
-    if num_classes is not None:
-        check_positive(num_classes=num_classes)
 
 
 # --- blocks --------------------------------------------------------------------------------------
@@ -208,7 +206,7 @@ def resnet_generator(
     """z [, labels] -> images; per-class conditional batch norm in every block when conditional
     (Miyato & Koyama 2018; SAGAN), plain batch norm otherwise."""
     check_positive(latent_dim=latent_dim, channels=channels, width=width)
-    check_classes(num_classes)
+    check_num_classes(num_classes)
     check_attention_resolution(attention_resolution, layout.block_resolutions(), f"{resolution} px generator")
     z = keras.Input((latent_dim,), name="z")
     labels = keras.Input((), dtype="int32", name="labels") if num_classes is not None else None
@@ -230,7 +228,7 @@ def resnet_discriminator(
     size), ReLU, global sum pooling ('features'), linear output + projection with a spectrally
     normalised class embedding (Miyato & Koyama 2018, eq. 3)."""
     check_positive(channels=channels, width=width)
-    check_classes(num_classes)
+    check_num_classes(num_classes)
     sizes = layout.block_resolutions(resolution)
     check_attention_resolution(attention_resolution, sizes, f"{resolution} px discriminator")
     images = keras.Input((resolution, resolution, channels), name="images")

@@ -37,7 +37,8 @@ import tensorflow as tf
 from tfgan_zoo import losses as losses_lib
 from tfgan_zoo import regularizers as regularizers_lib
 from tfgan_zoo.latent import LatentPrior, PriorSpec, as_prior
-from tfgan_zoo.regularizers import Regularizer, StepContext
+from tfgan_zoo.regularizers import StepContext
+from tfgan_zoo.value_checks import check_num_classes
 
 Tensor = tf.Tensor
 LossSpec = Union[str, tuple]
@@ -96,14 +97,13 @@ class GAN(keras.Model):
         super().__init__(**kwargs)
         if int(latent_dim) != latent_dim or latent_dim < 1:
             raise ValueError(f"latent_dim must be a positive integer, got {latent_dim!r}.")
-        if num_classes is not None and (int(num_classes) != num_classes or num_classes < 2):
-            raise ValueError(f"num_classes must be None or an integer >= 2, got {num_classes!r}.")
+        num_classes = check_num_classes(num_classes)
         _ensure_built(generator, "generator")
         _ensure_built(discriminator, "discriminator")
         self.generator = generator
         self.discriminator = discriminator
         self.latent_dim = int(latent_dim)
-        self.num_classes = None if num_classes is None else int(num_classes)
+        self.num_classes = num_classes
         self.seed = seed
         self.prior: LatentPrior = as_prior(prior, self.default_prior)
         self.prior.check_latent_dim(latent_dim)
