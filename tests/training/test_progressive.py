@@ -12,6 +12,7 @@ from tfgan_zoo import regularizers as R
 from tfgan_zoo.models.pggan import discriminator_at, generator_at, pggan_discriminator, pggan_generator, upscale2d
 from tfgan_zoo.training import checkpoint as checkpoint_lib
 from tfgan_zoo.training.distribute import mirrored_strategy
+from tfgan_zoo.training.progressive import _UpdateLogits
 from tfgan_zoo.training.progressive import (
     GrowthSchedule, ProgressiveGAN, level_of_detail, phase_index, real_images_at, reset_optimizer,
 )
@@ -240,3 +241,15 @@ def test_saved_model_keeps_the_counter(tmp_path):
     assert int(loaded.discriminator_updates.numpy()) == 4 and loaded.level() == gan.level()
     z = np.random.default_rng(2).normal(size=(2, LATENT)).astype("float32")
     np.testing.assert_allclose(loaded.generate(z), gan.generate(z), atol=1e-6)
+
+
+def test_the_update_logits_cache_is_keyed_by_samples_and_labels():
+    cache, samples = _UpdateLogits(), tf.zeros((2, 4, 4, 1))
+    labels, other_labels, logits = tf.constant([0, 1]), tf.constant([1, 0]), tf.constant([[1.0], [2.0]])
+    cache.put(samples, labels, logits)
+    assert cache.get(samples, labels) is None  # inactive outside a discriminator update
+    cache.entries = {}
+    cache.put(samples, labels, logits)
+    assert cache.get(samples, labels) is logits
+    assert cache.get(samples, other_labels) is None and cache.get(samples, None) is None
+    assert cache.get(tf.zeros((2, 4, 4, 1)), labels) is None  # an equal tensor is another input

@@ -197,20 +197,21 @@ def reset_optimizer(optimizer: keras.optimizers.Optimizer, when: Any = True) -> 
 
 
 class _UpdateLogits:
-    """Logits computed during the discriminator update in progress, by input tensor: the adversarial
-    loss and the drift term then share one D(real) (the official loss computes the real scores
-    once). Active only between the update's first discriminator call and its end."""
+    """Logits computed during the discriminator update in progress, by input tensors (samples and
+    labels): the adversarial loss and the drift term then share one D(real) (the official loss
+    computes the real scores once). Active only between the update's first discriminator call and
+    its end."""
 
     def __init__(self) -> None:
         self.entries: Optional[dict] = None
 
-    def get(self, samples: Tensor) -> Optional[Tensor]:
-        entry = None if self.entries is None else self.entries.get(id(samples))
-        return entry[1] if entry is not None and entry[0] is samples else None
+    def get(self, samples: Tensor, labels: Optional[Tensor]) -> Optional[Tensor]:
+        entry = None if self.entries is None else self.entries.get((id(samples), id(labels)))
+        return entry[2] if entry is not None and entry[0] is samples and entry[1] is labels else None
 
-    def put(self, samples: Tensor, logits: Tensor) -> None:
+    def put(self, samples: Tensor, labels: Optional[Tensor], logits: Tensor) -> None:
         if self.entries is not None:
-            self.entries[id(samples)] = (samples, logits)
+            self.entries[(id(samples), id(labels))] = (samples, labels, logits)
 
 
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
@@ -396,13 +397,13 @@ class ProgressiveGAN(GAN):
         return images if training else tf.clip_by_value(images, -1.0, 1.0)
 
     def discriminate(self, samples: Tensor, labels: Optional[Tensor], training: bool = True) -> Tensor:
-        """D(x [, y]) at the current level of detail (once per input within a discriminator update:
-        both calls of an update see the same labels)."""
-        logits = self._update_logits.get(samples)
+        """D(x [, y]) at the current level of detail (once per (samples, labels) pair within a
+        discriminator update)."""
+        logits = self._update_logits.get(samples, labels)
         if logits is None:
             logits = self._at_level(
                 lambda r, a: self.discriminator_at(self.discriminator, samples, r, a, training, labels))
-            self._update_logits.put(samples, logits)
+            self._update_logits.put(samples, labels, logits)
         return logits
 
     def discriminator_adversarial(self, real: Tensor, fake: Tensor, labels: Optional[Tensor]) -> tuple[Tensor, dict]:
