@@ -12,9 +12,8 @@ from tfgan_zoo import regularizers as R
 from tfgan_zoo.models.pggan import discriminator_at, generator_at, pggan_discriminator, pggan_generator, upscale2d
 from tfgan_zoo.training import checkpoint as checkpoint_lib
 from tfgan_zoo.training.distribute import mirrored_strategy
-from tfgan_zoo.training.progressive import _UpdateLogits
 from tfgan_zoo.training.progressive import (
-    GrowthSchedule, ProgressiveGAN, level_of_detail, phase_index, real_images_at, reset_optimizer,
+    GrowthSchedule, ProgressiveGAN, _UpdateLogits, level_of_detail, phase_index, real_images_at, reset_optimizer,
 )
 
 # Eager steps leave the other stages' variables without gradients; Keras warns about each.
