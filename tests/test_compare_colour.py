@@ -1,5 +1,5 @@
 """`tfgan-zoo compare` on colour data: stacked_mnist runs are tabulated by modes (of 1,000) and
-KL to uniform beside the published Stacked MNIST tables, emoji runs by emoji FID / KID and groups;
+KL to uniform beside the published Stacked MNIST tables, emoji runs by emoji FID / KID, precision / recall, groups and (conditional) label accuracy;
 `--notes FILE.md` goes into the report after the tables. Two training steps at tiny widths."""
 import json
 
@@ -50,21 +50,34 @@ def test_stacked_mnist_lab_shows_modes_and_kl_beside_the_published_tables_and_th
     assert f"--notes {notes}" in results["command"] and results["command"] in report
 
 
-def test_emoji_lab_shows_emoji_fid_kid_and_groups(tmp_path, capsys):
+def test_emoji_lab_shows_fid_kid_precision_recall_groups_and_the_label_accuracy_of_conditional_presets(
+        tmp_path, capsys):
     out = tmp_path / "lab"
-    code, _, _ = run_compare(capsys, "--presets", "dcgan_emoji32", "--data", "emoji32", *TINY, "--num", "200",
-                             "--out", str(out))
+    code, _, _ = run_compare(capsys, "--presets", "dcgan_emoji32,cdcgan_emoji32", "--data", "emoji32", *TINY,
+                             "--num", "200", "--out", str(out))
     assert code == 0
     results = json.loads((out / "results.json").read_text())
-    (record,) = results["records"]
-    evaluation = json.loads((out / record["run_dir"] / "eval.json").read_text())
-    metrics = record["metrics"]
-    assert results["settings"]["kind"] == "emoji" and evaluation["features"] == "emoji"
-    assert metrics["fid"] == evaluation["fid"] and metrics["kid"] == evaluation["kid"]["mean"]
-    assert metrics["num_classes"] == 9 and 1 <= metrics["classes_covered"] <= 9
+    unconditional, conditional = results["records"]
     report = (out / "report.md").read_text()
-    assert "| Preset | Emoji FID | Emoji KID | Groups covered (of 9) | Max group share % |" in report
-    assert f"| `dcgan_emoji32` | {metrics['fid']:.2f} ± 0.00 | {metrics['kid']:.3f} ± 0.000 |" in report
+    assert ("| Preset | Emoji FID | Emoji KID | Precision | Recall | Groups covered (of 9) | Max group share % "
+            "| Label accuracy % | Runs ok/diverged/failed | Wall s per run | Wall s per step |") in report
+    for record in (unconditional, conditional):
+        evaluation = json.loads((out / record["run_dir"] / "eval.json").read_text())
+        metrics = record["metrics"]
+        assert results["settings"]["kind"] == "emoji" and evaluation["features"] == "emoji"
+        assert metrics["fid"] == evaluation["fid"] and metrics["kid"] == evaluation["kid"]["mean"]
+        assert (metrics["precision"], metrics["recall"]) == (evaluation["pr"]["precision"], evaluation["pr"]["recall"])
+        assert metrics["num_classes"] == 9 and 1 <= metrics["classes_covered"] <= 9
+        summary = results["aggregates"][record["preset"]]
+        assert summary["seconds_per_step_mean"] == pytest.approx(record["seconds"] / 2)
+        row = (f"| `{record['preset']}` | {metrics['fid']:.2f} ± 0.00 | {metrics['kid']:.3f} ± 0.000 "
+               f"| {metrics['precision']:.3f} ± 0.000 | {metrics['recall']:.3f} ± 0.000 |")
+        assert row in report
+    assert "label_accuracy" not in unconditional["metrics"]
+    assert conditional["metrics"]["label_accuracy"] == evaluation["classes"]["label_accuracy"]
+    accuracy = 100 * conditional["metrics"]["label_accuracy"]
+    assert f"| {accuracy:.1f} ± 0.0 | 1/0/0 |" in report
+    assert "| — | 1/0/0 |" in report  # the unconditional preset has no label accuracy
     assert "FID 0.94, KID -0.022" in report  # the real-data floors in the protocol sentence
 
 

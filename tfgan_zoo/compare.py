@@ -126,6 +126,7 @@ class DataKind:
     columns: tuple[Column, ...]
     default_num: int
     protocol: str
+    evaluate: Optional[str] = None  # the metrics `evaluate_run` computes (None: its defaults for the data)
 
 
 DATA_KINDS = {kind.name: kind for kind in (
@@ -150,14 +151,21 @@ DATA_KINDS = {kind.name: kind for kind in (
              26000, "{num} samples per run; each channel read by the shipped MNIST classifier, a mode (of 1,000) "
                     "covered when a sample has its three digits; KL(generated modes ‖ uniform) in nats, as "
                     "PacGAN's code computes it (real stacked data: 1,000 modes, KL 0.019)"),
-    DataKind("emoji", ("fid", "kid", "classes_covered", "num_classes", "max_class_fraction", "num_samples"),
+    DataKind("emoji", ("fid", "kid", "precision", "recall", "classes_covered", "num_classes", "max_class_fraction",
+                       "label_accuracy", "num_samples"),
              (Column("fid", "Emoji FID", 2, lower_is_better=True),
               Column("kid", "Emoji KID", 3, lower_is_better=True),
+              Column("precision", "Precision", 3),
+              Column("recall", "Recall", 3),
               Column("classes_covered", "Groups covered (of {num_classes})", 1, out_of="num_classes"),
-              Column("max_class_fraction", "Max group share %", 1, percent=True)),
+              Column("max_class_fraction", "Max group share %", 1, percent=True),
+              Column("label_accuracy", "Label accuracy %", 1, percent=True)),
              5000, "{num} samples per run; FID and KID (unbiased, cubic kernel) on the shipped emoji classifier's "
                    "features against the 372 held-out emoji (real-data floors between the train and held-out "
-                   "splits: FID {fid_floor:.2f}, KID {kid_floor:.3f}), groups by the emoji classifier"),
+                   "splits: FID {fid_floor:.2f}, KID {kid_floor:.3f}); improved precision and recall (k = 3, "
+                   "Kynkäänniemi et al. 2019) in the same features; groups by the emoji classifier, and for a "
+                   "conditional preset the share of samples drawn with group label L that it reads as L",
+             evaluate="fid,kid,pr,classes"),
 )}
 
 
@@ -303,7 +311,8 @@ def _divergence_note(message: str) -> tuple[Optional[int], str]:
 
 def _headline_metrics(evaluation: dict, kind: DataKind) -> dict[str, float]:
     """The numeric metrics of an `evaluate_run` result that go into a record (KID: its mean over subsets)."""
-    source = {**evaluation.get("classes", {}), **evaluation.get("modes", {}), "num_samples": evaluation["num_samples"]}
+    source = {**evaluation.get("classes", {}), **evaluation.get("modes", {}), **evaluation.get("pr", {}),
+              "num_samples": evaluation["num_samples"]}
     for key in ("fid", "kid"):
         if key in evaluation:
             value = evaluation[key]
@@ -345,7 +354,7 @@ def _train_and_evaluate(record: dict, out: Path, data: str, overrides: dict, num
     if record["status"] == "ok":
         started = time.perf_counter()
         try:
-            evaluation = evaluate_run(run_dir, num=num, gan=result.gan)
+            evaluation = evaluate_run(run_dir, metrics=kind.evaluate, num=num, gan=result.gan)
             write_eval_json(evaluation, run_dir)
             record["metrics"] = _headline_metrics(evaluation, kind)
         except Exception as error:  # noqa: BLE001
@@ -409,6 +418,7 @@ def aggregate(records: Sequence[dict], presets: Sequence[str]) -> dict[str, dict
             "runs": len(mine),
             **{status: sum(record["status"] == status for record in mine) for status in STATUSES},
             "seconds_mean": float(np.mean([record["seconds"] for record in ok])) if ok else None,
+            "seconds_per_step_mean": float(np.mean([record["seconds"] / record["step"] for record in ok])) if ok else None,
             "metrics": metrics,
         }
     return summary
@@ -554,12 +564,14 @@ def summary_table(results: dict) -> list[str]:
     """The markdown table of mean ± std over seeds per preset (the report's, printed by the command)."""
     aggregates, records, kind = results["aggregates"], results["records"], results_kind(results)
     header = ["Preset", *(_header(column, records) for column in kind.columns), "Runs ok/diverged/failed",
-              "Wall s per run"]
+              "Wall s per run", "Wall s per step"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for preset, summary in aggregates.items():
         counts = f"{summary['ok']}/{summary['diverged']}/{summary['failed']}"
         cells = [_mean_std(summary, column.key, column.digits, column.percent) for column in kind.columns]
-        lines.append("| " + " | ".join([f"`{preset}`", *cells, counts, _seconds(summary["seconds_mean"])]) + " |")
+        per_step = summary.get("seconds_per_step_mean")  # results.json files of older versions lack it
+        lines.append("| " + " | ".join([f"`{preset}`", *cells, counts, _seconds(summary["seconds_mean"]),
+                                        "—" if per_step is None else f"{per_step:.3f}"]) + " |")
     return lines
 
 
@@ -646,7 +658,8 @@ def render_report(results: dict, pictures: dict[str, dict[str, str]], notes: str
         *summary_table(results), "",
         "Mean ± std (population) over the runs with status ok; diverged (non-finite loss) and failed runs are "
         "counted but left out of the means. Wall time: training of one ok run (building, fitting, checkpoints and "
-        "sample pictures; not the evaluation).", "",
+        "sample pictures; not the evaluation); per step: that time over the run's steps (the tracing included: "
+        "`bench/` times the step alone).", "",
         *_load_line(results["records"], machine.get("cpus")),
         *_published(settings["data"], kind),
     ]
