@@ -75,12 +75,14 @@ def draw(images: np.ndarray, beta: np.ndarray, feature_shape: tuple[int, int], p
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.colors import PowerNorm
 
     height, width = feature_shape
     queries = query_indices(height, width)
     rows, size = images.shape[0], images.shape[1]
     scale = size / height
     top = float(beta.max())  # one colour scale for every panel: near-uniform attention looks flat
+    norm = PowerNorm(0.5, vmin=0.0, vmax=top)  # square-root scale: small weights stay visible
     figure, axes = plt.subplots(rows, len(queries) + 1, figsize=(1.6 * (len(queries) + 1), 1.6 * rows), squeeze=False)
     for r in range(rows):
         picture = (np.clip(images[r], -1, 1) + 1) / 2
@@ -93,13 +95,14 @@ def draw(images: np.ndarray, beta: np.ndarray, feature_shape: tuple[int, int], p
             weights = key_map(beta[r, index], height, width)
             upsampled = np.kron(weights, np.ones((size // weights.shape[0], size // weights.shape[1])))
             axes[r, q].imshow(picture.mean(axis=-1), cmap="gray", alpha=0.35, interpolation="nearest")
-            axes[r, q].imshow(upsampled, cmap="magma", alpha=0.75, interpolation="nearest", vmin=0.0, vmax=top)
+            axes[r, q].imshow(upsampled, cmap="magma", alpha=0.75, interpolation="nearest", norm=norm)
             axes[r, q].scatter([(column + 0.5) * scale - 0.5], [(row + 0.5) * scale - 0.5], s=18, c=colour,
                                edgecolors="white", linewidths=0.6)
     for axis in axes.flat:
         axis.set_xticks([])
         axis.set_yticks([])
-    figure.suptitle(f"{title} (colour: weight 0 to {top:.3f}; uniform {1 / beta.shape[-1]:.3f})", fontsize=9)
+    figure.suptitle(f"{title}\n(colour: square root of the weight, 0 to {top:.3f}; uniform {1 / beta.shape[-1]:.3f})",
+                    fontsize=9)
     figure.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, dpi=110)
@@ -122,12 +125,13 @@ def summarize(beta: np.ndarray, feature_shape: tuple[int, int]) -> dict:
     return {"keys": int(keys), "queries": out}
 
 
-def write_report(report: Path, run: str, step: int, parts: dict, command: str) -> None:
+def write_report(report: Path, run: str, step: int, trained: str, parts: dict, command: str) -> None:
     from tfgan_zoo.compare import date_and_machine
 
     figures = report.with_suffix("")
     lines = ["# Self-attention maps (SAGAN, Zhang et al. 2019)", "", "Regenerate with:", "", "```", command, "```", "",
-             date_and_machine(), "", f"Run: `{run}`, step {step:,}. " + __doc__.split("\n\n")[1].replace("\n", " "), ""]
+             date_and_machine(), "", f"Run: `{run}` ({trained}), step {step:,}. "
+             + __doc__.split("\n\n")[1].replace("\n", " "), ""]
     for name, part in parts.items():
         lines += [f"## {part['title']}", "",
                   f"Attention at {part['feature_shape'][0]}x{part['feature_shape'][1]} over {part['summary']['keys']} "
@@ -190,7 +194,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     (figures / "results.json").write_text(json.dumps(parts, indent=2) + "\n")
     command = f"python scripts/attention_report.py --run {args.run}" + (
         "" if args.report == "reports/attention.md" else f" --report {args.report}")
-    write_report(report, args.run, gan.trained_steps, parts, command)
+    run = config.run or {}
+    overrides = " ".join(f"--set {key}={value}" for key, value in (run.get("overrides") or {}).items())
+    trained = f"trained by `tfgan-zoo train --preset {run.get('preset')} --steps {gan.trained_steps} {overrides}`"
+    write_report(report, args.run, gan.trained_steps, trained, parts, command)
     print(f"Wrote {report} and {figures}/")
     return 0
 
