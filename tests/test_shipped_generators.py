@@ -1,7 +1,7 @@
 """The generators shipped in tfgan_zoo/saved_models/ load by name and are as good as their model
 cards say: MNIST-domain FID and the share of samples the MNIST classifier reads with p > 0.9
-recomputed from the SavedModel, all ten classes, label L draws digit L for the conditional one, and
-the toy generator covers the ring by the docs/architecture.md protocol. The unconditional digit generators are
+recomputed from the SavedModel, all ten classes, label L draws digit L for the conditional ones (also
+through the BigGAN's seeded `sample` signature), and the toy generator covers the ring by the docs/architecture.md protocol. The unconditional digit generators are
 held to the bar of issue 12: 90% of 1,000 samples read with p > 0.9 and every class 5-15%."""
 import json
 
@@ -14,7 +14,8 @@ from tfgan_zoo.metrics.features import mnist5k_images
 from tfgan_zoo.pretrained import read_index, saved_models_dir
 
 UNCONDITIONAL_MODELS = ("dcgan_mnist5k", "wgangp_mnist5k")
-IMAGE_MODELS = (*UNCONDITIONAL_MODELS, "cdcgan_mnist5k")
+CONDITIONAL_MODELS = ("cdcgan_mnist5k", "biggan_mnist5k")
+IMAGE_MODELS = (*UNCONDITIONAL_MODELS, *CONDITIONAL_MODELS)
 REQUIRED = (*IMAGE_MODELS, "toy_stable_ring8")
 
 
@@ -71,14 +72,39 @@ def test_unconditional_generator_draws_legible_balanced_digits(name, mnist):
     assert shares.min() >= 0.05 and shares.max() <= 0.15, shares
 
 
-def test_conditional_generator_draws_the_digit_it_is_asked_for(mnist):
+@pytest.mark.parametrize("name", CONDITIONAL_MODELS)
+def test_conditional_generator_draws_the_digit_it_is_asked_for(name, mnist):
+    """Issue 14's bar for biggan_mnist5k: >= 90% read as the label asked for."""
     extractor, _ = mnist
-    generator = tz.load_generator("cdcgan_mnist5k")
+    generator = tz.load_generator(name)
     assert generator.num_classes == 10
     labels = np.repeat(np.arange(10), 50)
     images = generator.generate(500, seed=1, labels=labels)
     accuracy = float(np.mean(extractor.predict_labels(images) == labels))
-    assert accuracy > 0.9, accuracy
+    assert accuracy >= 0.9, accuracy
+    if name == "biggan_mnist5k":  # measured by `tfgan-zoo evaluate` on 5,000 samples
+        assert card(name)["metrics"]["classes"]["label_accuracy"] >= 0.9
+
+
+def test_the_biggan_sample_signature_draws_the_asked_digit_from_seeds(mnist):
+    """The shipped BigGAN's `sample` signature (seed, truncation, label; z drawn in the graph):
+    the asked digit at >= 90% untruncated and at truncation 1, and the same seed, the same image."""
+    import tensorflow as tf
+
+    extractor, _ = mnist
+    model = tf.saved_model.load(str(saved_models_dir() / read_index()["biggan_mnist5k"]["path"]))
+    sample = model.signatures["sample"]
+    labels = np.tile(np.arange(10, dtype="int32"), 50)
+    seeds = tf.range(500, dtype=tf.int64)
+    for truncation in (0.0, 1.0):
+        pixels = sample(seed=seeds, truncation=tf.fill([500], truncation), label=tf.constant(labels))["images"].numpy()
+        assert pixels.dtype == np.uint8 and pixels.shape == (500, 28, 28, 1)
+        images = pixels.astype("float32") / 127.5 - 1.0
+        accuracy = float(np.mean(extractor.predict_labels(images) == labels))
+        assert accuracy >= 0.9, (truncation, accuracy)
+    again = sample(seed=tf.constant([7, 3], tf.int64), truncation=tf.constant([1.0, 1.0]),
+                   label=tf.constant([7, 3], tf.int32))["images"].numpy()
+    np.testing.assert_array_equal(again, pixels[[7, 3]])
 
 
 def test_toy_generator_covers_the_ring():

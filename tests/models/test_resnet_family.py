@@ -117,6 +117,9 @@ def test_biggan_initialisation_is_orthogonal():
     table = g.get_layer("shared_embedding").embeddings.numpy()  # (3, 8): orthonormal rows
     np.testing.assert_allclose(table @ table.T, np.eye(3), atol=1e-5)
     assert checked > 30
+    scaled = biggan_generator(latent_dim=16, width=4, num_classes=3, embedding_dim=8, embedding_gain=3.0)
+    table = scaled.get_layer("shared_embedding").embeddings.numpy()  # orthogonal rows of norm 3
+    np.testing.assert_allclose(table @ table.T, 9.0 * np.eye(3), atol=1e-4)
 
 
 @pytest.mark.parametrize("family", ["sngan_resnet", "sagan", "biggan"])
@@ -165,6 +168,8 @@ def test_bad_arguments_are_rejected():
     with pytest.raises(ValueError, match=r"latent_dim must be a multiple of 4 at 32 px \(one equal chunk per "
                                          r"generator block plus one for the input layer\), got 130\."):
         biggan_generator(latent_dim=130)
+    with pytest.raises(ValueError, match=r"embedding_gain must be a positive finite number, got -1\.0\."):
+        biggan_generator(latent_dim=16, num_classes=3, embedding_gain=-1.0)
     with pytest.raises(ValueError, match=r"width must be a positive integer, got 0"):
         sagan_discriminator(width=0)
     with pytest.raises(ValueError, match=r"num_classes must be None or an integer >= 2, got -2"):
@@ -225,6 +230,23 @@ def test_biggan_hierarchical_latents_and_shared_embedding():
                 assert np.allclose(before, after) == (k != changed - 1), (changed, k)
         assert not np.allclose(g([other, labels]).numpy(), images)  # every chunk reaches the image
     assert not np.allclose(g([z, labels[::-1]]).numpy(), images)  # the label too, from initialisation
+
+
+def test_biggan_embedding_at_input_feeds_the_label_to_the_input_linear():
+    """BigGAN-deep's input (the shared embedding beside z): off, the bottom map ignores the label."""
+    keras.utils.set_random_seed(5)
+    z = np.random.default_rng(0).normal(size=(2, 16)).astype("float32")
+    labels = np.array([0, 2], "int32")
+    for at_input in (False, True):
+        g = biggan_generator(latent_dim=16, width=2, num_classes=3, embedding_dim=4, embedding_at_input=at_input)
+        bottom = keras.Model(g.inputs, g.get_layer("sn_project").output)
+        change = np.abs(bottom([z, labels]).numpy() - bottom([z, labels[::-1]]).numpy()).max()
+        assert (change > 1e-3) == at_input, (at_input, change)
+    probe = keras.Model(g.inputs, g.get_layer("input_condition").output)
+    table = g.get_layer("shared_embedding").embeddings.numpy()
+    np.testing.assert_array_equal(probe([z, labels]).numpy(), np.concatenate([table[labels], z[:, :4]], axis=1))
+    with pytest.raises(ValueError, match=r"embedding_at_input must be True or False, got 'yes'\."):
+        biggan_generator(latent_dim=16, num_classes=3, embedding_at_input="yes")
 
 
 def test_projection_discriminator_is_linear_plus_inner_product_with_sum_pooled_features():

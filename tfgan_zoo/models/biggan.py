@@ -16,6 +16,7 @@ the layout's multiplier. Unconditional (`num_classes=None`): c_k = z_k and no pr
 """
 from __future__ import annotations
 
+from math import inf
 from typing import Optional
 
 import keras
@@ -54,17 +55,25 @@ def latent_chunks(resolution: int) -> int:
 @declare("generator", makes="images", resolutions=RESOLUTIONS, conditional=True)
 def biggan_generator(
     latent_dim: int = 120, resolution: int = 32, channels: int = 3, width: int = 64,
-    num_classes: Optional[int] = None, embedding_dim: int = 128, attention_resolution: Optional[int] = 16,
-    sync_batch_norm: bool = False, name: str = "generator",
+    num_classes: Optional[int] = None, embedding_dim: int = 128, embedding_gain: float = 1.0,
+    embedding_at_input: bool = False, attention_resolution: Optional[int] = 16, sync_batch_norm: bool = False,
+    name: str = "generator",
 ) -> keras.Model:
     """z (batch, latent_dim) [, labels (batch,)] -> images (batch, R, R, channels) in [-1, 1].
 
     `latent_dim` must split evenly into `latent_chunks(resolution)` chunks (the default 120, the
     released 128 px setting, does at every resolution). `embedding_dim`: the shared embedding
-    (released: 128). Each block's condition is the layer named 'block{k}_condition'.
+    (released: 128), initialised orthogonally times `embedding_gain`: 1 is the released code
+    (unit rows when num_classes <= embedding_dim); a larger gain gives the class part of each
+    block's condition the norm of its z chunk from the start. `embedding_at_input`: the input
+    linear takes [shared embedding, z chunk 0] (the input of BigGAN-deep, BigGAN-PyTorch's
+    `BigGANdeep.py`, which takes [shared embedding, z]) instead of the chunk alone, so the label
+    also shapes the bottom map. Each block's condition is the layer named 'block{k}_condition'.
     """
     layout = layout_for(GENERATOR_LAYOUTS, resolution)
     check_positive(latent_dim=latent_dim, channels=channels, width=width, embedding_dim=embedding_dim)
+    if isinstance(embedding_gain, bool) or not isinstance(embedding_gain, (int, float)) or not 0 < embedding_gain < inf:
+        raise ValueError(f"embedding_gain must be a positive finite number, got {embedding_gain!r}.")
     check_num_classes(num_classes)
     check_attention_resolution(attention_resolution, layout.block_resolutions(), f"{resolution} px generator")
     chunks = len(layout.blocks) + 1
@@ -75,15 +84,20 @@ def biggan_generator(
         )
     z = keras.Input((latent_dim,), name="z")
     z_chunks = keras.ops.split(z, chunks, axis=1)
-    labels = None
+    if not isinstance(embedding_at_input, bool):
+        raise ValueError(f"embedding_at_input must be True or False, got {embedding_at_input!r}.")
+    labels, first = None, z_chunks[0]
     if num_classes is not None:
         labels = keras.Input((), dtype="int32", name="labels")
         shared = keras.layers.Embedding(
-            num_classes, embedding_dim, embeddings_initializer="orthogonal", name="shared_embedding"
+            num_classes, embedding_dim, embeddings_initializer=keras.initializers.Orthogonal(gain=embedding_gain),
+            name="shared_embedding"
         )(labels)
         conditions = [
             keras.layers.Concatenate(name=f"block{k}_condition")([shared, chunk]) for k, chunk in enumerate(z_chunks[1:])
         ]
+        if embedding_at_input:
+            first = keras.layers.Concatenate(name="input_condition")([shared, z_chunks[0]])
     else:
         conditions = [keras.layers.Identity(name=f"block{k}_condition")(chunk) for k, chunk in enumerate(z_chunks[1:])]
     batch_norm = BatchNormSpec(**BATCH_NORM, synchronized=sync_batch_norm)
@@ -95,7 +109,7 @@ def biggan_generator(
         )
         return norm([h, conditions[index]])
 
-    images = generator_trunk(z_chunks[0], layout, width, channels, CONVS, batch_norm, block_norm, attention_resolution)
+    images = generator_trunk(first, layout, width, channels, CONVS, batch_norm, block_norm, attention_resolution)
     return keras.Model([z, labels] if labels is not None else z, images, name=name)
 
 
