@@ -12,6 +12,7 @@ machine the speed of one step flips between levels, for both sides alike.
     python bench/throughput.py --models dcgan --rounds 5 --steps 30
     python bench/throughput.py --settings mixed_float16 --rounds 2 --steps 2   # slow on CPUs
     python bench/throughput.py --sweep                # DCGAN at 28/32/64 px and batch 32/64/128
+    python bench/throughput.py --noise-floor --rounds 9   # A/A beside A/B: what the machine resolves
 """
 from __future__ import annotations
 
@@ -155,6 +156,24 @@ def compare_sides(models: list[str], settings: list[str], rounds: int, steps: in
             print(f"{model:14s} {label:16s} {ours:9.0f} {theirs:9.0f} {ours / theirs:6.2f} {paired:7.2f}", flush=True)
 
 
+def noise_floor(rounds: int, steps: int, batch: int) -> None:
+    """A/A against A/B on DCGAN float32: two separately built generic GANs and the keras-io one in
+    alternating rounds. The A/A paired ratio's distance from 1 is what this machine resolves."""
+    names = ("generic A", "generic B", "keras-io")
+    built = [make_model(side, "dcgan", 32, "float32", False) for side in ("generic", "generic", "keras-io")]
+    data = dataset("synthetic", 32, batch)
+    speeds: list[list[float]] = [[], [], []]
+    for round_index in range(rounds):
+        for index in (range(3) if round_index % 2 == 0 else range(2, -1, -1)):
+            speeds[index].append(images_per_second(built[index], data, steps, batch))
+    paired = lambda a, b: float(np.median([x / y for x, y in zip(speeds[a], speeds[b])]))  # noqa: E731
+    print(f"DCGAN float32, batch {batch}, {rounds} alternating rounds of {steps} steps")
+    for name, values in zip(names, speeds):
+        print(f"  {name:9s} best {max(values):6.0f}  median {np.median(values):6.0f} images/s")
+    print(f"  paired A/A (generic A / generic B): {paired(0, 1):.3f}; paired generic / keras-io: "
+          f"{paired(0, 2):.3f} (A), {paired(1, 2):.3f} (B)")
+
+
 def sweep(rounds: int, steps: int) -> None:
     print(f"DCGAN generic step, images/s, synthetic tensors, best of {rounds} rounds of {steps} steps")
     for resolution in (28, 32, 64):  # the DCGAN builder's resolutions
@@ -177,10 +196,14 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--sweep", action="store_true", help="resolution x batch sweep of DCGAN instead")
+    parser.add_argument("--noise-floor", action="store_true",
+                        help="A/A (two generic GANs) beside A/B on DCGAN: the ratio this machine resolves")
     args = parser.parse_args()
     print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}, {os.cpu_count()} CPUs")
     if args.sweep:
         sweep(args.rounds, args.steps)
+    elif args.noise_floor:
+        noise_floor(args.rounds, args.steps, args.batch)
     else:
         compare_sides(args.models, args.settings, args.rounds, args.steps, args.batch)
 
