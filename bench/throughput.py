@@ -124,16 +124,23 @@ def images_per_second(gan: keras.Model, data: tf.data.Dataset, steps: int, batch
     return batch / timer.seconds_per_step
 
 
-def measure(cases: list[tuple], rounds: int, steps: int) -> dict[tuple, list[float]]:
-    """Images/s of each case in each of `rounds` alternating rounds (one model per case, built once);
-    odd rounds run the cases in reverse order, so no side always runs first."""
-    built = {case: (make_model(*case[:5]), dataset(case[5], case[2], case[6])) for case in cases}
-    speeds = {case: [] for case in cases}
+def measure(cases: list[tuple], rounds: int, steps: int) -> list[list[float]]:
+    """Images/s of each case (by position) in each of `rounds` alternating rounds; one model per case,
+    built once, so a case listed twice is two separately built models. Odd rounds run the cases in
+    reverse order, so no case always runs first."""
+    built = [(make_model(*case[:5]), dataset(case[5], case[2], case[6])) for case in cases]
+    speeds: list[list[float]] = [[] for _ in cases]
+    order = list(range(len(cases)))
     for round_index in range(rounds):
-        for case in (cases if round_index % 2 == 0 else cases[::-1]):
-            gan, data = built[case]
-            speeds[case].append(images_per_second(gan, data, steps, case[6]))
+        for index in (order if round_index % 2 == 0 else order[::-1]):
+            gan, data = built[index]
+            speeds[index].append(images_per_second(gan, data, steps, cases[index][6]))
     return speeds
+
+
+def paired_ratio(ours: list[float], theirs: list[float]) -> float:
+    """The median over rounds of ours / theirs, each pair measured back to back in one round."""
+    return float(np.median([a / b for a, b in zip(ours, theirs)]))
 
 
 # setting -> (precision, jit_compile, data source)
@@ -150,9 +157,9 @@ def compare_sides(models: list[str], settings: list[str], rounds: int, steps: in
         for label in settings:
             precision, jit, source = SETTINGS[label]
             cases = [(side, model, 32, precision, jit, source, batch) for side in ("generic", "keras-io")]
-            speeds = measure(cases, rounds, steps)
-            ours, theirs = max(speeds[cases[0]]), max(speeds[cases[1]])
-            paired = float(np.median([a / b for a, b in zip(speeds[cases[0]], speeds[cases[1]])]))
+            generic, keras_io = measure(cases, rounds, steps)
+            ours, theirs = max(generic), max(keras_io)
+            paired = paired_ratio(generic, keras_io)
             print(f"{model:14s} {label:16s} {ours:9.0f} {theirs:9.0f} {ours / theirs:6.2f} {paired:7.2f}", flush=True)
 
 
@@ -160,18 +167,13 @@ def noise_floor(rounds: int, steps: int, batch: int) -> None:
     """A/A against A/B on DCGAN float32: two separately built generic GANs and the keras-io one in
     alternating rounds. The A/A paired ratio's distance from 1 is what this machine resolves."""
     names = ("generic A", "generic B", "keras-io")
-    built = [make_model(side, "dcgan", 32, "float32", False) for side in ("generic", "generic", "keras-io")]
-    data = dataset("synthetic", 32, batch)
-    speeds: list[list[float]] = [[], [], []]
-    for round_index in range(rounds):
-        for index in (range(3) if round_index % 2 == 0 else range(2, -1, -1)):
-            speeds[index].append(images_per_second(built[index], data, steps, batch))
-    paired = lambda a, b: float(np.median([x / y for x, y in zip(speeds[a], speeds[b])]))  # noqa: E731
+    cases = [(side, "dcgan", 32, "float32", False, "synthetic", batch) for side in ("generic", "generic", "keras-io")]
+    a, b, keras_io = speeds = measure(cases, rounds, steps)
     print(f"DCGAN float32, batch {batch}, {rounds} alternating rounds of {steps} steps")
     for name, values in zip(names, speeds):
         print(f"  {name:9s} best {max(values):6.0f}  median {np.median(values):6.0f} images/s")
-    print(f"  paired A/A (generic A / generic B): {paired(0, 1):.3f}; paired generic / keras-io: "
-          f"{paired(0, 2):.3f} (A), {paired(1, 2):.3f} (B)")
+    print(f"  paired A/A (generic A / generic B): {paired_ratio(a, b):.3f}; paired generic / keras-io: "
+          f"{paired_ratio(a, keras_io):.3f} (A), {paired_ratio(b, keras_io):.3f} (B)")
 
 
 def sweep(rounds: int, steps: int) -> None:
@@ -180,7 +182,7 @@ def sweep(rounds: int, steps: int) -> None:
         row = []
         for batch in (32, 64, 128):
             case = ("generic", "dcgan", resolution, "float32", False, "synthetic", batch)
-            row.append(max(measure([case], rounds, steps)[case]))
+            row.append(max(measure([case], rounds, steps)[0]))
         print(f"  {resolution:3d} px: " + "  ".join(f"batch {b}: {v:6.0f}" for b, v in zip((32, 64, 128), row)),
               flush=True)
 

@@ -57,7 +57,7 @@ def curve_callback(at: Sequence[int], num: int, echo=print):
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    from tfgan_zoo.presets.overrides import parse_value
+    from tfgan_zoo.cli.registry import UsageError, parse_overrides
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", required=True, help="the run directory")
@@ -71,12 +71,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         at = sorted({int(step) for step in args.at.split(",")})
     except ValueError:
         parser.error(f"--at must be comma-separated integers, got {args.at!r}.")
-    overrides = {}
-    for item in args.set:
-        key, sep, value = item.partition("=")
-        if not sep:
-            parser.error(f"--set expects KEY=VALUE, got {item!r}.")
-        overrides[key] = parse_value(value)
+    try:
+        overrides = parse_overrides(args.set)
+    except UsageError as error:
+        parser.error(str(error))
     from tfgan_zoo.training import runner
 
     runner.train(PRESET, steps=args.steps, out=args.out, overrides=None if args.resume else overrides,

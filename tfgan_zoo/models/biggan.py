@@ -74,6 +74,8 @@ def biggan_generator(
     check_positive(latent_dim=latent_dim, channels=channels, width=width, embedding_dim=embedding_dim)
     if isinstance(embedding_gain, bool) or not isinstance(embedding_gain, (int, float)) or not 0 < embedding_gain < inf:
         raise ValueError(f"embedding_gain must be a positive finite number, got {embedding_gain!r}.")
+    if not isinstance(embedding_at_input, bool):
+        raise ValueError(f"embedding_at_input must be True or False, got {embedding_at_input!r}.")
     check_num_classes(num_classes)
     check_attention_resolution(attention_resolution, layout.block_resolutions(), f"{resolution} px generator")
     chunks = len(layout.blocks) + 1
@@ -84,8 +86,6 @@ def biggan_generator(
         )
     z = keras.Input((latent_dim,), name="z")
     z_chunks = keras.ops.split(z, chunks, axis=1)
-    if not isinstance(embedding_at_input, bool):
-        raise ValueError(f"embedding_at_input must be True or False, got {embedding_at_input!r}.")
     labels, first = None, z_chunks[0]
     if num_classes is not None:
         labels = keras.Input((), dtype="int32", name="labels")

@@ -130,8 +130,6 @@ def check_attention_resolution(value: Optional[int], sizes: Sequence[int], netwo
         )
 
 
-
-
 # --- blocks --------------------------------------------------------------------------------------
 
 def generator_block(h, filters: int, convs: ConvStyle, norm: Callable[[Any, str], Any], name: str):
