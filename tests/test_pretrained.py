@@ -305,3 +305,16 @@ def test_sample_command_takes_a_model(models, tmp_path, capsys):
                      "--out", str(tmp_path / "y.npy")]) == 2
     assert cli.main(["sample", "--run", str(tmp_path), "--model", "x", "--out", str(tmp_path / "z.npy")]) == 2
     assert not any((tmp_path / name).exists() for name in ("x.npy", "y.npy", "z.npy"))
+
+
+@pytest.mark.parametrize("spec, expected", [
+    ("emoji32", "Noto Color Emoji (Google): images Apache-2.0"),
+    ("emoji64", "Noto Color Emoji (Google): images Apache-2.0"),
+    ("stacked_mnist", "CC BY-SA 3.0"),
+    ("tfds:mnist:train", "CC BY-SA 3.0"),
+    ("folder:/data/mine", "unknown (user-supplied data)"),
+])
+def test_the_card_names_each_shipped_data_sets_licence(spec, expected):
+    from tfgan_zoo.model_card import data_license
+
+    assert data_license(spec).startswith(expected) or expected in data_license(spec)

@@ -154,11 +154,16 @@ step = tf.function(lambda x: strategy.run(lambda t: layer(t, training=True), arg
 a, b = [v.numpy() for v in strategy.experimental_local_results(step(batch))]
 assert a.shape == b.shape == (2, 4, 4, 1), (a.shape, b.shape)
 assert not np.allclose(a, b), "replicas drew identical noise"
+one_device = NoiseInjection(seed=1)
+one_device.build((None, 4, 4, 1))
+one_device.weight.assign([1.0])
+expected = tf.function(lambda t: one_device(t, training=True))(tf.zeros((4, 4, 4, 1))).numpy()
+np.testing.assert_array_equal(np.concatenate([a, b]), expected)  # the rows of one global draw
 print("OK")
 """
 
 
-def test_replicas_draw_different_noise_under_mirrored_strategy():
+def test_replicas_draw_their_rows_of_the_one_device_noise_under_mirrored_strategy():
     import subprocess
     import sys
 

@@ -124,3 +124,48 @@ def test_a_tiny_conditional_stylegan_learns_what_each_label_draws():
     with pytest.raises(ValueError, match="takes no labels"):
         tz.StyleGAN(generator, pggan_discriminator(resolution=RES, channels=1, fmap_base=16, fmap_max=8),
                     latent_dim=LATENT, num_classes=CLASSES, schedule={"start_resolution": RES, "final_resolution": RES})
+
+
+def test_a_two_replica_step_equals_a_one_device_step():
+    """Two replicas on two logical CPUs: labels through the mapping and the projection, style
+    mixing, noise (each replica takes its rows of the global draw), R1 and w_avg end as one
+    device's (minibatch stddev off: its groups form within a replica's batch)."""
+    from tfgan_zoo.training import checkpoint as checkpoint_lib
+    from tfgan_zoo.training.distribute import mirrored_strategy
+
+    devices = tf.config.list_logical_devices("CPU")
+    if len(devices) < 2:
+        pytest.skip("needs two logical CPU devices (set up in conftest.py)")
+
+    def build():
+        generator = conditional_generator()
+        keras.utils.set_random_seed(0)
+        discriminator = pggan_discriminator(resolution=RES, channels=1, fmap_base=16, fmap_max=8, blur=True,
+                                            num_classes=CLASSES, minibatch_group_size=0)
+        gan = tz.StyleGAN(generator, discriminator, latent_dim=LATENT, num_classes=CLASSES, seed=0,
+                          style_mixing_prob=1.0, schedule={"start_resolution": RES, "final_resolution": RES})
+        # SGD: Adam's update is invariant to the gradient's scale and would hide a replica-scaling bug
+        gan.compile(keras.optimizers.SGD(0.05), keras.optimizers.SGD(0.05), loss="nonsaturating",
+                    regularizers=[R1Penalty(weight=5.0)], ema_decay=0.9)
+        return gan
+
+    rng = np.random.default_rng(0)
+    x = np.tanh(rng.standard_normal((16, RES, RES, 1))).astype(np.float32)
+    labels = (np.arange(16) % CLASSES).astype(np.int32)
+    data = lambda: tf.data.Dataset.from_tensor_slices((x, labels)).batch(8)  # noqa: E731
+    single = build()
+    initial, _ = checkpoint_lib.capture_state(single)
+    single.fit(data(), epochs=1, verbose=0)
+    with mirrored_strategy([d.name for d in devices[:2]]).scope():
+        mirrored = build()
+    mirrored.fit(data(), epochs=1, verbose=0)
+    expected, got = checkpoint_lib.capture_state(single)[0], checkpoint_lib.capture_state(mirrored)[0]
+    assert expected.keys() == got.keys()
+    assert sum(not np.allclose(expected[key], initial[key]) for key in expected) > 0.5 * len(expected)
+    w_average = style_parts(single.generator).mapping.get_layer("w_average")
+    assert np.abs(w_average.get_weights()[0]).max() > 0  # w_avg tracked (it starts at 0)
+    noise_scales = [layer.weight.numpy() for layer in nested_layers(style_parts(single.generator).synthesis)
+                    if isinstance(layer, NoiseInjection)]
+    assert all(np.abs(scale - 0.3).max() > 1e-6 for scale in noise_scales)  # the noise shaped the step
+    for key in expected:  # gradients summed over replicas: float32 rounding
+        np.testing.assert_allclose(got[key], expected[key], rtol=1e-4, atol=1e-5, err_msg=key)

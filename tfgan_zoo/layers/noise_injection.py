@@ -33,7 +33,8 @@ class NoiseInjection(keras.layers.Layer):
 
     In training the noise is fresh on every call (from the layer's own
     ``keras.random.SeedGenerator``, so it works inside tf.function; under a tf.distribute
-    strategy each replica draws different noise). At inference (``training`` False / None)
+    strategy each replica takes its rows of one draw for the global batch: different noise per
+    replica, the same noise as one device). At inference (``training`` False / None)
     ``inference_noise`` decides:
 
         "none"    nothing is added (the layer is the identity)
@@ -110,18 +111,23 @@ class NoiseInjection(keras.layers.Layer):
         return inputs + ops.cast(self.weight, inputs.dtype) * ops.cast(noise, inputs.dtype)
 
     def _sample_noise(self, shape: tuple, dtype: Any) -> Any:
-        """N(0, 1) noise from the layer's SeedGenerator, different on every replica.
+        """N(0, 1) noise from the layer's SeedGenerator: this replica's slice of one draw for
+        the global batch.
 
         ``keras.random.normal(shape, seed=self.seed_generator)`` would draw the same noise
-        on every replica of a tf.distribute strategy (the generator state is mirrored), so
-        the replica id is folded into the drawn seed before the stateless draw.
+        on every replica of a tf.distribute strategy (the generator state is mirrored). Each
+        replica instead draws the noise of all replicas' samples from the shared seed and keeps
+        the rows of its own samples, as the GAN's latents do: the replicas get different noise,
+        and a two-replica step sees the noise of a one-device step on the same global batch.
         """
         seed = self.seed_generator.next()
         context = tf.distribute.get_replica_context()
-        if context is not None and context.num_replicas_in_sync > 1:
-            replica = ops.cast(context.replica_id_in_sync_group, seed.dtype)
-            seed = seed + replica * ops.convert_to_tensor([0, 1], dtype=seed.dtype)
-        return tf.random.stateless_normal(shape, seed=seed, dtype=dtype)
+        if context is None or context.num_replicas_in_sync == 1:
+            return tf.random.stateless_normal(shape, seed=seed, dtype=dtype)
+        batch = shape[0]
+        global_shape = (batch * context.num_replicas_in_sync, *shape[1:])
+        start = ops.cast(context.replica_id_in_sync_group, "int32") * ops.cast(batch, "int32")
+        return tf.random.stateless_normal(global_shape, seed=seed, dtype=dtype)[start:start + batch]
 
     def compute_output_shape(self, input_shape: Any) -> Any:
         return input_shape
