@@ -70,6 +70,9 @@ register("stylegan_mnist5k", STYLEGAN_MNIST5K)
 # Class-conditional (the option; the official code's label_size): the digit's embedding
 # (width latent_dim, N(0, 1)) concatenated to z before the mapping network's pixel norm, the
 # projection discriminator psi(phi) + <embed(y), phi> in the 4x4 block; otherwise the recipe above.
+# Measured (5,000 steps, seed 0, 37.9 CPU minutes on one core; 5,000 samples, labels 0-9 in turn,
+# cropped to 28x28): MNIST FID 16.7, 93.6% read with p > 0.9, all ten classes (5.0-16.3%), 85.3%
+# read as the asked label -- where the unconditional preset above reads 43.2% with 7 classes.
 register("stylegan_mnist5k_conditional", derive(
     STYLEGAN_MNIST5K, "class-conditional StyleGAN (Karras 2019): digit embedding concatenated to z in the mapping "
     "network, projection D (Miyato & Koyama 2018); grown 8 -> 32 on mnist5k padded to 32",
