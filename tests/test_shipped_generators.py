@@ -114,33 +114,38 @@ def test_the_biggan_sample_signature_draws_the_asked_digit_from_seeds(mnist):
     np.testing.assert_array_equal(again, pixels[[7, 3]])
 
 
-@pytest.mark.parametrize("name", EMOJI_MODELS)
-def test_emoji_generator_matches_its_card(name):
-    """Emoji-feature FID against the 372 held-out emoji as the card says, all nine groups drawn."""
+@pytest.fixture(scope="module")
+def emoji():
     from tfgan_zoo.data import load_emoji
     from tfgan_zoo.metrics import EmojiFeatures
 
     extractor = EmojiFeatures()
+    return extractor, extractor.features(load_emoji(32, "heldout")[0])
+
+
+@pytest.mark.parametrize("name", EMOJI_MODELS)
+def test_emoji_generator_matches_its_card(name, emoji):
+    """Emoji-feature FID against the 372 held-out emoji as the card says, all nine groups drawn."""
+    extractor, real = emoji
     generator = tz.load_generator(name)
     images = generator.generate(5000, seed=0)
     assert images.shape == (5000, 32, 32, 3) and images.dtype == np.float32
     assert images.min() >= -1.0 and images.max() <= 1.0
     metrics = card(name)["metrics"]
     assert metrics["features"] == "emoji" and metrics["real"] == "emoji32:heldout"
-    fid = fid_from_features(extractor.features(load_emoji(32, "heldout")[0]), extractor.features(images))
+    fid = fid_from_features(real, extractor.features(images))
     assert fid == pytest.approx(metrics["fid"], rel=0.15)
     groups = class_coverage(extractor.predict_labels(images), 9)
     assert groups["classes_covered"] == 9 == metrics["classes"]["classes_covered"]
 
 
-def test_the_emoji_sample_signature_repeats_a_seed_and_truncation_tightens_it():
+def test_the_emoji_sample_signature_repeats_a_seed_and_truncation_tightens_it(emoji):
     """The seeded `sample` signature of the shipped emoji model: the same seed, the same image;
     the untruncated draws are the generator's own (the emoji FID of 1,000 of them stays near the
     card's), and a tight truncation pulls every image toward the generator's mean image."""
     import tensorflow as tf
-    from tfgan_zoo.data import load_emoji
-    from tfgan_zoo.metrics import EmojiFeatures
 
+    extractor, real = emoji
     model = tf.saved_model.load(str(saved_models_dir() / read_index()["sngan_resnet_emoji32"]["path"]))
     sample = model.signatures["sample"]
     seeds = tf.range(1000, dtype=tf.int64)
@@ -151,9 +156,7 @@ def test_the_emoji_sample_signature_repeats_a_seed_and_truncation_tightens_it():
     np.testing.assert_array_equal(again, untruncated[[5, 9]])
     spread = lambda pixels: float(pixels.astype("float32").std(axis=0).mean())  # noqa: E731
     assert spread(tight) < 0.25 * spread(untruncated)
-    extractor = EmojiFeatures()
-    fid = fid_from_features(extractor.features(load_emoji(32, "heldout")[0]),
-                            extractor.features(untruncated.astype("float32") / 127.5 - 1.0))
+    fid = fid_from_features(real, extractor.features(untruncated.astype("float32") / 127.5 - 1.0))
     assert fid < 1.5 * card("sngan_resnet_emoji32")["metrics"]["fid"]  # 1,000 samples: FID biased upward
 
 

@@ -26,13 +26,14 @@ CARD_FORMAT = "tfgan_zoo.generator/1"
 EVAL_FILE = "eval.json"  # written by `tfgan-zoo evaluate` into the run directory
 _EVAL_SKIP = ("run", "seconds")
 
+EMOJI_LICENSE = "Noto Color Emoji (Google): images Apache-2.0, font OFL-1.1; the 1,861-image set shipped with tfgan_zoo"
 # data spec (kind or kind:name) -> licence note for the model card
 DATA_LICENSES = {
     "mnist5k": "MNIST (LeCun, Cortes & Burges), CC BY-SA 3.0; the 5,000-digit subset shipped with tfgan_zoo",
     "stacked_mnist": "Stacked MNIST: three digits of the shipped 5,000-digit MNIST subset (LeCun, Cortes & Burges), "
                      "CC BY-SA 3.0",
-    "emoji32": "Noto Color Emoji (Google): images Apache-2.0, font OFL-1.1; the 1,861-image set shipped with tfgan_zoo",
-    "emoji64": "Noto Color Emoji (Google): images Apache-2.0, font OFL-1.1; the 1,861-image set shipped with tfgan_zoo",
+    "emoji32": EMOJI_LICENSE,
+    "emoji64": EMOJI_LICENSE,
     "tfds:mnist": "MNIST (LeCun, Cortes & Burges), CC BY-SA 3.0",
     "tfds:fashion_mnist": "Fashion-MNIST (Zalando Research), MIT licence",
     "tfds:cifar10": "CIFAR-10 (Krizhevsky 2009): no explicit licence; see https://www.cs.toronto.edu/~kriz/cifar.html",
