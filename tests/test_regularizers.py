@@ -179,3 +179,27 @@ def test_orthogonal_regularization_skips_what_the_released_code_skips():
     assert regularised == expected
     for part in ("block0_bn1/gain", "attention/query", "block2_shortcut_conv/kernel", "to_images/kernel", "project/kernel"):
         assert any(part in path for path in regularised), part
+
+
+def test_consistency_penalty_of_a_shift_sensitive_critic():
+    # D(x) = w . x + b on a 1 x 4 strip: translating by one pixel changes D by a closed-form amount.
+    strip = tf.constant(np.array([[[[1.0], [2.0], [4.0], [8.0]]], [[[0.5], [0.5], [0.5], [0.5]]]], "float32"))
+    shifted = np.array([[1.0, 1.0, 2.0, 4.0], [0.5, 0.5, 0.5, 0.5]], "float32")  # dx = +1, edge repeated
+    expected = np.mean((strip.numpy().reshape(2, 4) @ W - shifted @ W) ** 2)
+    assert float(R.consistency_penalty(linear_critic(strip), shifted @ W[:, None] + B)) == pytest.approx(expected)
+
+    class ShiftingGAN:  # every uniform draw maps to shift +1 in x and 0 in y (max_shift 1)
+        def discriminate(self, images, labels, training=True):
+            return linear_critic(images)
+
+        def replica_uniform(self, shape):
+            return tf.tile(tf.constant([[0.9, 0.5]]), [shape[0], 1])
+
+    cr = R.get({"kind": "consistency", "max_shift": 1})
+    assert (cr.name, cr.weight, cr.applies_to, cr.get_config()["max_shift"]) == ("d_cr", 10.0, "discriminator", 1)
+    assert float(cr.penalty(R.StepContext(ShiftingGAN(), strip, strip))) == pytest.approx(expected, rel=1e-6)
+    # a constant image is its own translation: no penalty
+    flat = tf.fill((2, 1, 4, 1), 0.5)
+    assert float(cr.penalty(R.StepContext(ShiftingGAN(), flat, flat))) == 0.0
+    with pytest.raises(ValueError, match="integer max_shift >= 1, got 0"):
+        R.ConsistencyRegularization(max_shift=0)

@@ -15,6 +15,8 @@ from typing import Any, Callable, Optional
 import keras
 import tensorflow as tf
 
+from tfgan_zoo.augmentation import shifts_from_uniform, translate
+
 Tensor = tf.Tensor
 
 
@@ -88,6 +90,14 @@ def drift_penalty(real_logits: Tensor) -> Tensor:
     "Progressive Growing of GANs", appendix A.1, epsilon_drift = 0.001 in the regulariser object;
     the official loss.py's EpsilonPenalty on the real scores)."""
     return tf.reduce_mean(tf.square(tf.cast(real_logits, tf.float32)))
+
+
+def consistency_penalty(logits: Tensor, augmented_logits: Tensor) -> Tensor:
+    """E ||D(x) - D(T(x))||^2 on the logits, unweighted (Zhang et al. 2019, "Consistency
+    Regularization for Generative Adversarial Networks", eq. 1; D is the layer before the
+    activation)."""
+    difference = tf.cast(logits, tf.float32) - tf.cast(augmented_logits, tf.float32)
+    return tf.reduce_mean(tf.reduce_sum(tf.reshape(tf.square(difference), (tf.shape(difference)[0], -1)), axis=1))
 
 
 def orthogonal_penalty(kernels: list[Tensor]) -> Tensor:
@@ -221,6 +231,31 @@ class Drift(Regularizer):
         return drift_penalty(context.discriminator_fn()(context.real))
 
 
+class ConsistencyRegularization(Regularizer):
+    """CR-GAN (Zhang et al. 2019): weight lambda = 10 times E ||D(x) - D(T(x))||^2 on the real batch,
+    T a random translation of each image by up to `max_shift` pixels (the paper's CIFAR-10 recipe
+    is translation plus horizontal flips; digits are not mirror-symmetric, so no flips here). It
+    penalises a discriminator that tells apart two placements of one real image: on a small
+    dataset it keeps D from memorising the training images."""
+
+    kind, default_name = "consistency", "d_cr"
+
+    def __init__(self, weight: float = 10.0, interval: int = 1, max_shift: int = 2, name: Optional[str] = None):
+        super().__init__(weight, interval, name)
+        if int(max_shift) != max_shift or max_shift < 1:
+            raise ValueError(f"ConsistencyRegularization: expected an integer max_shift >= 1, got {max_shift!r}.")
+        self.max_shift = int(max_shift)
+
+    def penalty(self, context: StepContext) -> Tensor:
+        real = tf.convert_to_tensor(context.real)
+        shifts = shifts_from_uniform(context.gan.replica_uniform(tf.stack([tf.shape(real)[0], 2])), self.max_shift)
+        discriminator = context.discriminator_fn()
+        return consistency_penalty(discriminator(real), discriminator(translate(real, shifts)))
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "max_shift": self.max_shift}
+
+
 def _kernels(model: keras.Model) -> list:
     """Every trainable kernel (>= 2-D, named kernel): convolutions, linears (also inside spectral
     norm, attention and conditional batch norm), and embeddings made as linear maps of one-hot
@@ -303,8 +338,8 @@ class FeatureMatching(Regularizer):
 
 _KINDS: dict[str, type[Regularizer]] = {
     cls.kind: cls
-    for cls in (GradientPenalty, R1Penalty, R2Penalty, Drift, OrthogonalRegularization, WeightClipping,
-                FeatureMatching)
+    for cls in (GradientPenalty, R1Penalty, R2Penalty, Drift, ConsistencyRegularization, OrthogonalRegularization,
+                WeightClipping, FeatureMatching)
 }
 
 
