@@ -252,3 +252,25 @@ def test_the_update_logits_cache_is_keyed_by_samples_and_labels():
     assert cache.get(samples, labels) is logits
     assert cache.get(samples, other_labels) is None and cache.get(samples, None) is None
     assert cache.get(tf.zeros((2, 4, 4, 1)), labels) is None  # an equal tensor is another input
+
+
+def test_a_network_grown_from_8_trains_no_variable_of_the_4x4_rgb_layers():
+    import warnings
+    gan = tiny(dict(start_resolution=8, final_resolution=16, stable_images=8, fade_images=8), run_eagerly=False)
+    unused = {id(v) for v in gan.generator.get_layer("to_rgb_4").trainable_variables}
+    unused_d = {id(v) for v in gan.discriminator.get_layer("from_rgb_4").trainable_variables}
+    assert len(unused) == 2 and len(unused_d) == 2  # kernel and bias each
+    g_ids, d_ids = {id(v) for v in gan.generator_variables()}, {id(v) for v in gan.discriminator_variables()}
+    assert not unused & g_ids and not unused_d & d_ids
+    assert len(g_ids) == len(gan.generator.trainable_variables) - 2
+    assert len(d_ids) == len(gan.discriminator.trainable_variables) - 2
+    before = gan.generator.get_layer("to_rgb_4").get_weights()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        gan.fit(dataset(16), steps_per_epoch=5, epochs=1, verbose=0)  # graph steps: 8 stable, fade, 16
+    assert not [w for w in caught if "Gradients do not exist" in str(w.message)]
+    assert gan.level() == (16, 1.0)
+    for old, new in zip(before, gan.generator.get_layer("to_rgb_4").get_weights()):
+        np.testing.assert_array_equal(old, new)
+    # the networks grown from 4 still train every toRGB
+    assert len(tiny().generator_variables()) == len(tiny().generator.trainable_variables)

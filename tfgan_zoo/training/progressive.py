@@ -376,6 +376,31 @@ class ProgressiveGAN(GAN):
 
     # --- GAN hooks ------------------------------------------------------------------------------
 
+    def _below_start(self, network: keras.Model, prefix: str) -> set:
+        """ids of the variables of the `prefix`_r layers (toRGB / fromRGB) of the stages below the
+        start resolution: built, as every block is, but on no training path."""
+        unused = set()
+        for resolution in pggan_lib.resolutions_between(4, self.schedule.final_resolution):
+            if resolution >= self.schedule.start_resolution:
+                break
+            try:
+                layer = network.get_layer(f"{prefix}_{resolution}")
+            except ValueError:
+                continue
+            unused.update(id(variable) for variable in layer.trainable_variables)
+        return unused
+
+    def generator_variables(self) -> list:
+        """The generator's variables without the toRGB of stages below the start (no gradient ever
+        reaches them; Keras would warn at every first step)."""
+        unused = self._below_start(self.generator, "to_rgb")
+        return [v for v in super().generator_variables() if id(v) not in unused]
+
+    def discriminator_variables(self) -> list:
+        """The discriminator's variables without the fromRGB of stages below the start."""
+        unused = self._below_start(self.discriminator, "from_rgb")
+        return [v for v in super().discriminator_variables() if id(v) not in unused]
+
     def preprocess_reals(self, real: Tensor) -> Tensor:
         """Set the level of detail of this step from the image count (resetting the optimizers at a
         phase change), and return the reals at that level."""
