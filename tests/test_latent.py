@@ -242,3 +242,31 @@ def test_in_graph_code_draws_in_training_and_the_exported_card(tmp_path):
     assert ("z = tf.concat([1 * tf.one_hot(tf.random.uniform([16], 0, 4, tf.int32), 4), tf.random.normal([16, 4])], 1)"
             in (path / "README.md").read_text())
     np.testing.assert_allclose(g.generate(20, seed=3), gan.generate(20, seed=3), atol=1e-5)
+
+
+SHARES = (0.5, 0.3, 0.2, 0.0)
+
+
+def test_code_drawn_with_fixed_shares_numpy_in_graph_and_seeded():
+    prior = LatentPrior("categorical_code", categories=4, probabilities=SHARES)
+    assert prior.get_config() == {**CODE, "probabilities": list(SHARES)} and as_prior(prior.get_config()) == prior
+    assert "a code c drawn with fixed shares from 4 categories" in prior.describe()
+    z = prior.sample(8000, LATENT, seed=7)
+    rng = np.random.default_rng(7)
+    eps = rng.standard_normal((8000, LATENT)).astype(np.float32)
+    np.testing.assert_array_equal(z[:, 4:], eps[:, 4:])  # the noise keeps numpy's stream
+    np.testing.assert_array_equal(prior.code_of(z).numpy(), rng.choice(4, 8000, p=np.asarray(SHARES)))
+    np.testing.assert_allclose(np.bincount(prior.code_of(z).numpy(), minlength=4) / 8000, SHARES, atol=0.02)
+    drawn = prior.draw((8000, LATENT), keras.random.SeedGenerator(3)).numpy()
+    np.testing.assert_allclose(np.bincount(drawn[:, :4].argmax(1), minlength=4) / 8000, SHARES, atol=0.02)
+    from tfgan_zoo.export_seeded import seeded_latents
+    seeded = seeded_latents(tf.range(8000, dtype=tf.int64), tf.zeros([8000]), LATENT, prior).numpy()
+    np.testing.assert_allclose(np.bincount(seeded[:, :4].argmax(1), minlength=4) / 8000, SHARES, atol=0.02)
+
+
+@pytest.mark.parametrize("shares", [(0.5, 0.5), (0.5, 0.6, -0.1, 0.0), (0.4, 0.4, 0.1, 0.0), (float("nan"),) * 4])
+def test_bad_shares_are_one_clear_line(shares):
+    with pytest.raises(ValueError, match=r"probabilities must be 4 finite shares >= 0 summing to 1, got"):
+        LatentPrior("categorical_code", categories=4, probabilities=shares)
+    with pytest.raises(ValueError, match=r"belong to the 'categorical_code' prior"):
+        LatentPrior("normal", probabilities=(1.0,))

@@ -18,6 +18,7 @@ _LAZY = {
     "GAN": "tfgan_zoo.training.gan:GAN",
     "UnrolledGAN": "tfgan_zoo.training.unrolled:UnrolledGAN",
     "InfoGAN": "tfgan_zoo.training.infogan:InfoGAN",
+    "ClusteredGAN": "tfgan_zoo.training.clustered:ClusteredGAN",
     "BEGAN": "tfgan_zoo.training.began:BEGAN",
     "StyleGAN": "tfgan_zoo.training.stylegan:StyleGAN",
     "ProgressiveGAN": "tfgan_zoo.training.progressive:ProgressiveGAN",

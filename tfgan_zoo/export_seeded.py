@@ -67,8 +67,13 @@ def seeded_latents(seed: tf.Tensor, truncation: tf.Tensor, latent_dim: int, prio
         _, z = tf.while_loop(lambda round_, z: tf.reduce_any(outside(z)), resample,
                              (tf.constant(0, tf.int64), draw(key(tf.constant(0, tf.int64)))))
         if prior.distribution == "categorical_code":  # InfoGAN: (scale * one_hot(c), eps), c from key (seed, -1)
-            code = tf.random.stateless_uniform([], seed=key(tf.constant(-1, tf.int64)), minval=0,
-                                               maxval=prior.categories, dtype=tf.int64)
+            code_key = key(tf.constant(-1, tf.int64))
+            if prior.probabilities is None:
+                code = tf.random.stateless_uniform([], seed=code_key, minval=0, maxval=prior.categories,
+                                                   dtype=tf.int64)
+            else:  # ClusteredGAN: the code drawn with the clusters' frequencies
+                log_shares = tf.math.log(tf.constant([prior.probabilities], tf.float32))
+                code = tf.random.stateless_categorical(log_shares, 1, seed=code_key)[0, 0]
             hot = tf.one_hot(code, prior.categories, on_value=float(prior.scale), off_value=0.0)
             z = tf.concat([hot, z[prior.categories:]], 0)
         return z

@@ -4,6 +4,7 @@
     prior = LatentPrior("uniform")                 # z ~ U[-1, 1]^d (BEGAN: Berthelot et al. 2017, sec. 4)
     prior = LatentPrior("normal", truncation=0.5)  # N(0, I) truncated to |z_i| <= 0.5
     prior = LatentPrior("categorical_code", categories=10)   # z = (one-hot c, N(0, I)), c ~ U{0..9}
+    prior = LatentPrior("categorical_code", categories=3, probabilities=(0.5, 0.3, 0.2))  # c ~ those shares
     z = prior.sample(16, latent_dim=64, seed=0)    # numpy, float32 (GAN.generate, PretrainedGenerator)
     z = prior.draw((batch, 64), seed_generator)    # in-graph, from a keras SeedGenerator (training)
 
@@ -22,6 +23,8 @@ The categorical code ("categorical_code", InfoGAN's latent code: Chen et al. 201
 z = (scale * one_hot(c), eps): its first K coordinates hold a code c drawn uniformly from K
 categories, the other latent_dim - K hold eps ~ N(0, I). `tfgan_zoo.training.InfoGAN` reads c back
 from z (`code_of`) and asks the discriminator's Q head to recover it. Truncation applies to eps.
+With `probabilities` the code is drawn with those shares instead of uniformly (the clusters'
+frequencies in `tfgan_zoo.training.ClusteredGAN`).
 
 Seeded numpy draws are fixed by (seed, num, latent_dim): without truncation they are the first
 num * latent_dim values of `numpy.random.default_rng(seed)` (`standard_normal`, or `uniform(-1, 1)`),
@@ -56,6 +59,19 @@ def check_truncation(truncation: Any, what: str = "truncation") -> float:
     return value
 
 
+def _check_probabilities(probabilities: Any, categories: int) -> tuple:
+    """The code's shares as a tuple of floats: `categories` finite values >= 0 summing to 1 (1e-6)."""
+    try:
+        values = np.asarray(probabilities, np.float64)
+    except (TypeError, ValueError):
+        values = None
+    if (values is None or values.shape != (categories,) or not np.all(np.isfinite(values)) or np.any(values < 0)
+            or abs(values.sum() - 1.0) > 1e-6):
+        raise ValueError(f"The categorical code's probabilities must be {categories} finite shares >= 0 summing "
+                         f"to 1, got {probabilities!r}.")
+    return tuple(float(v) for v in values / values.sum())
+
+
 @dataclasses.dataclass(frozen=True)
 class LatentPrior:
     """The distribution of the generator's input z, optionally truncated (see the module docstring).
@@ -67,12 +83,15 @@ class LatentPrior:
             resampled (Brock et al. 2019, sec. 3.1); for the categorical code, those of eps.
         categories: the code's K >= 2 (only with "categorical_code").
         scale: the value of the code's hot coordinate, > 0 (only with "categorical_code"; InfoGAN: 1).
+        probabilities: None (c uniform), or one share >= 0 per category, summing to 1 (only with
+            "categorical_code").
     """
 
     distribution: str = "normal"
     truncation: Optional[float] = None
     categories: Optional[int] = None
     scale: Optional[float] = None
+    probabilities: Optional[tuple] = None
 
     def __post_init__(self) -> None:
         if self.distribution not in DISTRIBUTIONS:
@@ -80,9 +99,10 @@ class LatentPrior:
         if self.truncation is not None:
             object.__setattr__(self, "truncation", check_truncation(self.truncation))
         if self.distribution != "categorical_code":
-            if self.categories is not None or self.scale is not None:
-                raise ValueError(f"categories and scale belong to the 'categorical_code' prior, got them with "
-                                 f"{self.distribution!r} (categories={self.categories!r}, scale={self.scale!r}).")
+            if self.categories is not None or self.scale is not None or self.probabilities is not None:
+                raise ValueError(f"categories, scale and probabilities belong to the 'categorical_code' prior, got "
+                                 f"them with {self.distribution!r} (categories={self.categories!r}, "
+                                 f"scale={self.scale!r}, probabilities={self.probabilities!r}).")
             return
         categories, scale = self.categories, 1.0 if self.scale is None else self.scale
         if isinstance(categories, bool) or not isinstance(categories, (int, np.integer)) or categories < 2:
@@ -92,6 +112,8 @@ class LatentPrior:
             raise ValueError(f"The categorical code's scale must be a finite number > 0, got {scale!r}.")
         object.__setattr__(self, "categories", int(categories))
         object.__setattr__(self, "scale", float(scale))
+        if self.probabilities is not None:
+            object.__setattr__(self, "probabilities", _check_probabilities(self.probabilities, int(categories)))
 
     # --- forms --------------------------------------------------------------------------------
 
@@ -101,16 +123,19 @@ class LatentPrior:
         config = {"distribution": self.distribution, "truncation": self.truncation}
         if self.distribution == "categorical_code":
             config.update(categories=self.categories, scale=self.scale)
+            if self.probabilities is not None:
+                config["probabilities"] = list(self.probabilities)
         return config
 
     @classmethod
     def from_config(cls, config: Mapping) -> "LatentPrior":
-        unknown = sorted(set(config) - {"distribution", "truncation", "categories", "scale"})
+        unknown = sorted(set(config) - {"distribution", "truncation", "categories", "scale", "probabilities"})
         if unknown:
             raise ValueError(f"Unknown latent prior key(s) {unknown}; expected 'distribution' and 'truncation' "
-                             "(and 'categories', 'scale' for the categorical code).")
+                             "(and 'categories', 'scale', 'probabilities' for the categorical code).")
+        probabilities = config.get("probabilities")
         return cls(config.get("distribution", "normal"), config.get("truncation"), config.get("categories"),
-                   config.get("scale"))
+                   config.get("scale"), None if probabilities is None else tuple(probabilities))
 
     def truncated(self, truncation: Optional[float]) -> "LatentPrior":
         """This prior truncated at `truncation` (None: unchanged)."""
@@ -122,7 +147,8 @@ class LatentPrior:
         """One line for model cards and signatures, e.g. "z ~ N(0, I)"."""
         if self.distribution == "categorical_code":
             hot = "one_hot(c)" if self.scale == 1.0 else f"{self.scale:g} * one_hot(c)"
-            base = f"z = ({hot}, eps): a code c uniform over {self.categories} categories, eps ~ N(0, I)"
+            drawn = "uniform over" if self.probabilities is None else "drawn with fixed shares from"
+            base = f"z = ({hot}, eps): a code c {drawn} {self.categories} categories, eps ~ N(0, I)"
             what = "eps_i"
         else:
             base = "z ~ N(0, I)" if self.distribution == "normal" else "z ~ U[-1, 1] per coordinate"
@@ -170,7 +196,11 @@ class LatentPrior:
                 outside = np.abs(z.astype(np.float64)) > self.truncation
         if self.distribution == "categorical_code":  # the code after the noise: eps keeps numpy's stream
             z[:, : self.categories] = 0.0
-            z[np.arange(shape[0]), rng.integers(0, self.categories, shape[0])] = np.float32(self.scale)
+            if self.probabilities is None:
+                code = rng.integers(0, self.categories, shape[0])
+            else:
+                code = rng.choice(self.categories, shape[0], p=np.asarray(self.probabilities))
+            z[np.arange(shape[0]), code] = np.float32(self.scale)
         return z
 
     def _numpy_draw(self, rng: np.random.Generator, shape: tuple) -> np.ndarray:
@@ -202,7 +232,11 @@ class LatentPrior:
             z = tf.while_loop(lambda values: tf.reduce_any(outside(values)), resample, (z,))[0]
         if self.distribution == "categorical_code":
             shape = tf.convert_to_tensor(shape, tf.int32)
-            code = keras.random.randint(shape[:1], 0, self.categories, seed=seed)
+            if self.probabilities is None:
+                code = keras.random.randint(shape[:1], 0, self.categories, seed=seed)
+            else:
+                log_shares = tf.math.log(tf.constant([self.probabilities], tf.float32))
+                code = tf.cast(keras.random.categorical(log_shares, shape[0], seed=seed)[0], tf.int32)
             hot = self.scale * tf.one_hot(code, self.categories, dtype=z.dtype)
             z = tf.concat([hot, z[:, self.categories :]], axis=1)
         return z

@@ -166,9 +166,13 @@ def _use_lines(interface: dict, prior: LatentPrior) -> list[str]:
     if prior.distribution == "uniform":
         draw = "z = tf.random.uniform([16, %d], -1.0, 1.0)" % latent
     elif prior.distribution == "categorical_code":
-        draw = ("z = tf.concat([%g * tf.one_hot(tf.random.uniform([16], 0, %d, tf.int32), %d), "
-                "tf.random.normal([16, %d])], 1)") % (prior.scale, prior.categories, prior.categories,
-                                                      latent - prior.categories)
+        if prior.probabilities is None:
+            code = "tf.random.uniform([16], 0, %d, tf.int32)" % prior.categories
+        else:  # the code's shares (model_card.json: interface.prior.probabilities)
+            shares = "[" + ", ".join("%.4g" % p for p in prior.probabilities) + "]"
+            code = "tf.random.categorical(tf.math.log([%s]), 16, tf.int32)[0]" % shares
+        draw = ("z = tf.concat([%g * tf.one_hot(%s, %d), tf.random.normal([16, %d])], 1)") % (
+            prior.scale, code, prior.categories, latent - prior.categories)
     else:
         draw = "z = tf.random.normal([16, %d])" % latent
     if prior.truncation is not None:

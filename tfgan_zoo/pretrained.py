@@ -1,6 +1,6 @@
 """Load a trained generator by name, path or URL and sample from it.
 
-    g = tfgan_zoo.load_generator("dcgan_mnist5k")          # a shipped generator (saved_models/)
+    g = tfgan_zoo.load_generator("clustered_dcgan_mnist5k")          # a shipped generator (saved_models/)
     g = tfgan_zoo.load_generator("serving/dcgan/1")        # an exported SavedModel directory
     g = tfgan_zoo.load_generator("runs/demo")              # a run directory (its generator.keras)
     g = tfgan_zoo.load_generator("gen.keras")              # a Keras file (safe mode: no code runs)

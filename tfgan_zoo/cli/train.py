@@ -15,7 +15,7 @@ PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--preset", help="preset name (see `tfgan-zoo list`) or folder with a config.json; "
-                        "default: dcgan_mnist5k")
+                        "default: clustered_dcgan_mnist5k")
     parser.add_argument("--data", metavar="SPEC", help="data spec: mnist5k, tfds:NAME[:SPLIT], folder:PATH, "
                         "npz:PATH, toy:ring8, toy:grid25 (default: the preset's)")
     parser.add_argument("--steps", type=positive_int, metavar="N", help="training steps (default: the preset's)")
@@ -59,4 +59,4 @@ def run(args: argparse.Namespace) -> int:
 
 
 register_command("train", help="train a preset into a run directory (or --resume one)", configure=configure, run=run,
-                 description="Train a preset. With no arguments: dcgan_mnist5k on the embedded MNIST subset.")
+                 description="Train a preset. With no arguments: clustered_dcgan_mnist5k on the embedded MNIST subset.")

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 CONFIG_FILE = "config.json"
-DEFAULT_PRESET = "dcgan_mnist5k"
+DEFAULT_PRESET = "clustered_dcgan_mnist5k"
 
 _PRESETS: dict[str, dict] = {}
 

@@ -17,6 +17,7 @@ MODEL_CLASSES = {
     "UnrolledGAN": "tfgan_zoo.training.unrolled:UnrolledGAN",
     "BEGAN": "tfgan_zoo.training.began:BEGAN",
     "InfoGAN": "tfgan_zoo.training.infogan:InfoGAN",
+    "ClusteredGAN": "tfgan_zoo.training.clustered:ClusteredGAN",
     "StyleGAN": "tfgan_zoo.training.stylegan:StyleGAN",
     "ProgressiveGAN": "tfgan_zoo.training.progressive:ProgressiveGAN",
 }

@@ -586,6 +586,13 @@ def _train_planned(plan: RunPlan, progress: bool, callbacks: Sequence[keras.call
         if start >= total:
             say(f"{run_dir} is already at step {start} of {total}; pass --steps to train further.")
             return TrainResult(run_dir, start, start, {}, gan, 0.0)
+    prepare = getattr(gan, "prepare_training", None)
+    if prepare is not None:  # e.g. ClusteredGAN's k-means; from the unsharded stream, alike on every worker
+        prepare(make_dataset(config, plan.data_info), plan.data_info.num_examples)
+        # The prior it settled on (the clusters' shares) goes into config.json, where export and
+        # load_generator read a run's prior.
+        model = {**config.model, "prior": gan.prior.get_config()}
+        plan = dataclasses.replace(plan, config=dataclasses.replace(config, model=model))
 
     # Everything checked: from here on the run directory is written.
     existed = {name for name in WRITTEN if (run_dir / name).exists()}
