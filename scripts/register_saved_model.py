@@ -1,7 +1,7 @@
 """Register an exported generator in tfgan_zoo/saved_models/index.json (with the sha256 of its files).
 
-    tfgan-zoo export --run runs/dcgan_mnist5k --out tfgan_zoo/saved_models/dcgan_mnist5k/1
-    python scripts/register_saved_model.py dcgan_mnist5k "DCGAN on the embedded MNIST subset"
+    tfgan-zoo export --run runs/clustered_dcgan_mnist5k --out tfgan_zoo/saved_models/clustered_dcgan_mnist5k/1
+    python scripts/register_saved_model.py clustered_dcgan_mnist5k "DCGAN with a cluster-conditioned D on the embedded MNIST subset"
 
 The files' sha256 let `load_generator` refuse damaged files (or Git LFS pointers) with a clear error.
 """

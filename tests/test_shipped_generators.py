@@ -4,7 +4,7 @@ recomputed from the SavedModel, all ten classes, label L draws digit L for the c
 through the BigGAN's seeded `sample` signature), the emoji one's emoji-feature FID and its nine
 groups, and the toy generator covers the ring by the docs/architecture.md protocol. The
 unconditional digit generators are held to the bar of issue 12: 90% of 1,000 samples read with
-p > 0.9 and every class 5-15%."""
+p > 0.9, every class 5-15%, and an MNIST FID within 10x the real-data floor."""
 import json
 
 import numpy as np
@@ -15,7 +15,7 @@ from tfgan_zoo.metrics import MnistFeatures, class_coverage, confident_fraction,
 from tfgan_zoo.metrics.features import mnist5k_images
 from tfgan_zoo.pretrained import read_index, saved_models_dir
 
-UNCONDITIONAL_MODELS = ("dcgan_mnist5k", "wgangp_mnist5k")
+UNCONDITIONAL_MODELS = ("clustered_dcgan_mnist5k",)
 CONDITIONAL_MODELS = ("cdcgan_mnist5k", "biggan_mnist5k")
 IMAGE_MODELS = (*UNCONDITIONAL_MODELS, *CONDITIONAL_MODELS)
 EMOJI_MODELS = ("sngan_resnet_emoji32",)
@@ -57,8 +57,9 @@ def test_image_generator_matches_its_card(name, mnist):
     assert images.min() >= -1.0 and images.max() <= 1.0
     metrics = card(name)["metrics"]
     fid = fid_from_features(real, extractor.features(images))
-    # Other latents than at evaluation time: the same FID up to sampling noise.
-    assert fid == pytest.approx(metrics["fid"], rel=0.15)
+    # Other latents than at evaluation time: the same FID up to sampling noise (relative for large
+    # FIDs; about +-0.5 absolute near the floor: clustered_dcgan_mnist5k reads 2.05-2.53 over seeds).
+    assert fid == pytest.approx(metrics["fid"], rel=0.15, abs=0.6)
     probabilities = extractor.predict_probabilities(images)
     coverage = class_coverage(probabilities.argmax(axis=1), 10)
     assert coverage["classes_covered"] == 10 == metrics["classes"]["classes_covered"]
@@ -66,17 +67,19 @@ def test_image_generator_matches_its_card(name, mnist):
     assert confident_fraction(probabilities) == pytest.approx(metrics["classes"]["confident_fraction"], abs=0.03)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12's bar is not met yet: the shipped dcgan_mnist5k reads 69% of these "
-                   "samples with p > 0.9 (smallest class 2.8%), wgangp_mnist5k 64%; strict, so a generator that "
-                   "meets it fails here until this mark is removed")
 @pytest.mark.parametrize("name", UNCONDITIONAL_MODELS)
 def test_unconditional_generator_draws_legible_balanced_digits(name, mnist):
-    """Issue 12's bar: real held-out digits score 98.3% read with p > 0.9, shares 9.5-10.3%."""
+    """Issue 12's bar: real held-out digits score 98.3% read with p > 0.9, shares 9.5-10.3%. (The
+    plain dcgan_mnist5k / wgangp_mnist5k, shipped before, read 68.5% / 64.4%.)"""
     extractor, _ = mnist
-    probabilities = extractor.predict_probabilities(tz.load_generator(name).generate(1000, seed=1))
+    generator = tz.load_generator(name)
+    assert generator.num_classes is None and generator.prior.probabilities is not None  # z alone, clusters in z
+    probabilities = extractor.predict_probabilities(generator.generate(1000, seed=1))
     assert confident_fraction(probabilities) >= 0.9
     shares = np.bincount(probabilities.argmax(axis=1), minlength=10) / 1000
     assert shares.min() >= 0.05 and shares.max() <= 0.15, shares
+    metrics = card(name)["metrics"]  # test_image_generator_matches_its_card recomputes this FID
+    assert metrics["fid"] <= 10 * metrics["fid_real_floor"]
 
 
 @pytest.mark.parametrize("name", CONDITIONAL_MODELS)

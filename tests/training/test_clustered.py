@@ -1,4 +1,6 @@
 """ClusteredGAN (Lucic et al. 2019, "Clustering"): D sees k-means clusters, G takes z alone."""
+import json
+
 import keras
 import numpy as np
 import pytest
@@ -103,3 +105,27 @@ def test_bad_configurations_are_one_clear_line():
     gan = tz.ClusteredGAN(g, d, LATENT, clusters=K)
     with pytest.raises(ValueError, match=r"Expected images of shape \(N, 28, 28, 1\) to cluster, got \(5, 32, 32, 1\)"):
         gan.fit_clusters(np.zeros((5, 32, 32, 1)))
+
+
+def test_a_clustered_run_records_its_prior_and_resumes_exactly(tmp_path):
+    from tfgan_zoo.training import runner
+
+    tiny = {"generator.width": 4, "discriminator.width": 4, "training.log_every": 2, "training.sample_every": 3,
+            "training.checkpoint_every": 3, "training.num_samples": 9}
+
+    def train(out, steps, **kwargs):
+        return runner.train("clustered_dcgan_mnist5k", steps=steps, batch_size=8, out=out, overrides=tiny,
+                            progress=False, **kwargs)
+
+    train(tmp_path / "full", 6)
+    prior = json.loads((tmp_path / "full" / "config.json").read_text())["model"]["prior"]
+    shares = np.asarray(prior["probabilities"])
+    assert prior["categories"] == 80 and shares.shape == (80,) and abs(shares.sum() - 1) < 1e-6
+    assert shares.min() > 0 and np.allclose(shares * 4000, np.round(shares * 4000), atol=1e-3)  # counts of 4,000
+    train(tmp_path / "resumed", 3)
+    runner.train(out=tmp_path / "resumed", resume=True, steps=6, progress=False)
+    full, _ = ck.read_checkpoint(tmp_path / "full" / "checkpoints" / "step_000006.npz")
+    resumed, _ = ck.read_checkpoint(tmp_path / "resumed" / "checkpoints" / "step_000006.npz")
+    for key in full:  # networks, centroids, optimisers
+        np.testing.assert_allclose(full[key], resumed[key], rtol=1e-5, atol=1e-6, err_msg=key)
+    assert tz.load_generator(tmp_path / "full").prior.probabilities == pytest.approx(tuple(shares))

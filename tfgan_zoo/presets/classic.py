@@ -95,6 +95,9 @@ register("wgangp_mnist5k", derive(
     DCGAN_MNIST5K,
     "WGAN-GP: gradient penalty 10, Adam(1e-4, 0, 0.9), 5 critic steps, layer-norm critic (Gulrajani 2017)",
     {**WASSERSTEIN_GP, **LONG}))
+# WGAN-GP with the same 80 clusters, 4000 steps, seed 0 (35.7 CPU minutes pinned to one core): 86.3% of
+# issue 12's 1,000 samples read with p > 0.9 (raw generator 88.3%), shares 7.3-13.0%; 80.1% at 2000 steps.
+# The plain wgangp_mnist5k reads 64.4%. Short of the 90% bar, so it is not shipped.
 register("clustered_wgangp_mnist5k", derive(
     DCGAN_MNIST5K, "WGAN-GP (Gulrajani 2017) whose critic is conditioned on 80 k-means clusters of the digits, "
     "drawn as a one-hot code in z (Lucic 2019, 'Clustering'; projection critic), layer norm, EMA with warm-up, "
