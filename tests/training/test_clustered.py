@@ -129,3 +129,15 @@ def test_a_clustered_run_records_its_prior_and_resumes_exactly(tmp_path):
     for key in full:  # networks, centroids, optimisers
         np.testing.assert_allclose(full[key], resumed[key], rtol=1e-5, atol=1e-6, err_msg=key)
     assert tz.load_generator(tmp_path / "full").prior.probabilities == pytest.approx(tuple(shares))
+
+
+def test_fewer_images_than_clusters_leave_the_rest_empty(caplog):
+    gan = clustered_gan()
+    images = digits(3)[0]
+    with caplog.at_level("WARNING", logger="tfgan_zoo"):
+        gan.fit_clusters(images)
+    assert "3 images for 4 clusters; fitting 3" in caplog.text
+    np.testing.assert_allclose(gan.cluster_frequencies.numpy(), [1 / 3, 1 / 3, 1 / 3, 0.0], atol=1e-6)
+    assert sorted(gan.cluster_of(images).numpy()) == [0, 1, 2]  # each image its own cluster, none in the empty one
+    z = gan.prior.sample(600, LATENT, seed=0)
+    assert set(z[:, :K].argmax(1)) == {0, 1, 2}  # the empty cluster is never drawn

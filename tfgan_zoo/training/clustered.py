@@ -29,6 +29,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_zoo import clustering
+from tfgan_zoo._log import warn
 from tfgan_zoo.latent import LatentPrior
 from tfgan_zoo.training.gan import GAN
 
@@ -127,11 +128,24 @@ class ClusteredGAN(GAN):
         if images.ndim != 4 or images.shape[1:] != expected:
             raise ValueError(f"Expected images of shape (N, {', '.join(map(str, expected))}) to cluster, got "
                              f"{images.shape}.")
-        fit = clustering.fit_kmeans(images, self.clusters, self.components, seed=seed)
+        if len(images) < 2:
+            raise ValueError(f"ClusteredGAN: {len(images)} image(s) cannot be clustered; expected at least 2.")
+        fitted = min(self.clusters, len(images))
+        if fitted < self.clusters:
+            warn(f"ClusteredGAN: {len(images)} images for {self.clusters} clusters; fitting {fitted}, the other "
+                 "clusters stay empty (never assigned, never drawn).")
+        fit = clustering.fit_kmeans(images, fitted, self.components, seed=seed)
+        # Empty clusters: copies of centroid 0 (a tie, which argmin gives to index 0) with share 0.
+        padding = self.clusters - fitted
+        centroids = np.concatenate([fit.centroids, np.repeat(fit.centroids[:1], padding, axis=0)])
+        basis = np.zeros(self.cluster_basis.shape)
+        basis[:, : fit.basis.shape[1]] = fit.basis  # fewer images than components: fewer components
+        centroids_full = np.zeros(self.cluster_centroids.shape)
+        centroids_full[:, : fit.basis.shape[1]] = centroids
         self.cluster_mean.assign(fit.mean.astype(np.float32))
-        self.cluster_basis.assign(fit.basis.astype(np.float32))
-        self.cluster_centroids.assign(fit.centroids.astype(np.float32))
-        self.cluster_frequencies.assign(fit.frequencies.astype(np.float32))
+        self.cluster_basis.assign(basis.astype(np.float32))
+        self.cluster_centroids.assign(centroids_full.astype(np.float32))
+        self.cluster_frequencies.assign(np.concatenate([fit.frequencies, np.zeros(padding)]).astype(np.float32))
         self.clusters_fitted.assign(1.0)
         return fit
 
@@ -151,8 +165,6 @@ class ClusteredGAN(GAN):
         if not batches:
             raise ValueError("ClusteredGAN: the dataset yielded no images to cluster.")
         images = np.concatenate(batches)[:wanted]
-        if len(images) < self.clusters:
-            raise ValueError(f"ClusteredGAN: {len(images)} images cannot make {self.clusters} clusters.")
         self.fit_clusters(images, seed=0 if self.seed is None else int(self.seed))
 
     def fit(self, x: Any = None, *args: Any, **kwargs: Any) -> Any:
