@@ -130,22 +130,25 @@ class ClusteredGAN(GAN):
                              f"{images.shape}.")
         if len(images) < 2:
             raise ValueError(f"ClusteredGAN: {len(images)} image(s) cannot be clustered; expected at least 2.")
-        fitted = min(self.clusters, len(images))
-        if fitted < self.clusters:
-            warn(f"ClusteredGAN: {len(images)} images for {self.clusters} clusters; fitting {fitted}, the other "
+        count = min(self.clusters, len(images))
+        if count < self.clusters:
+            warn(f"ClusteredGAN: {len(images)} images for {self.clusters} clusters; fitting {count}, the other "
                  "clusters stay empty (never assigned, never drawn).")
-        fit = clustering.fit_kmeans(images, fitted, self.components, seed=seed)
-        # Empty clusters: copies of centroid 0 (a tie, which argmin gives to index 0) with share 0.
-        padding = self.clusters - fitted
-        centroids = np.concatenate([fit.centroids, np.repeat(fit.centroids[:1], padding, axis=0)])
+        fit = clustering.fit_kmeans(images, count, self.components, seed=seed)
+        # Fewer images than components give fewer components (the rest of the basis stays 0); empty
+        # clusters are copies of centroid 0 (a tie, which argmin gives to index 0) with share 0.
+        rank = fit.basis.shape[1]
         basis = np.zeros(self.cluster_basis.shape)
-        basis[:, : fit.basis.shape[1]] = fit.basis  # fewer images than components: fewer components
-        centroids_full = np.zeros(self.cluster_centroids.shape)
-        centroids_full[:, : fit.basis.shape[1]] = centroids
+        basis[:, :rank] = fit.basis
+        centroids = np.zeros(self.cluster_centroids.shape)
+        centroids[:count, :rank] = fit.centroids
+        centroids[count:, :rank] = fit.centroids[0]
+        frequencies = np.zeros(self.clusters)
+        frequencies[:count] = fit.frequencies
         self.cluster_mean.assign(fit.mean.astype(np.float32))
         self.cluster_basis.assign(basis.astype(np.float32))
-        self.cluster_centroids.assign(centroids_full.astype(np.float32))
-        self.cluster_frequencies.assign(np.concatenate([fit.frequencies, np.zeros(padding)]).astype(np.float32))
+        self.cluster_centroids.assign(centroids.astype(np.float32))
+        self.cluster_frequencies.assign(frequencies.astype(np.float32))
         self.clusters_fitted.assign(1.0)
         return fit
 
